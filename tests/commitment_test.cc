@@ -1,0 +1,226 @@
+#include "kce/commitment.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "support/pod_builder.h"
+
+namespace kce {
+namespace {
+
+using testing::MakeContainer;
+using testing::MakeNode;
+using testing::MakePod;
+using testing::Resources;
+
+const NodeCommitment& FindNode(const CommitmentSnapshot& snap, const std::string& name) {
+  for (const auto& node : snap.nodes) {
+    if (node.name == name) return node;
+  }
+  throw std::runtime_error("no node " + name);
+}
+
+// Accounting doc §1.8: describe's example node, 2350m / 2560Mi requested, 2 / 2Gi limits.
+TEST(CommitmentTest, NodeTotalsMatchDescribeExample) {
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "3920m", "7901216Ki"));
+  builder.AddPod(MakePod("a", "p1", "n1",
+                         {MakeContainer("c", Resources({{"cpu", "2"}, {"memory", "2Gi"}}),
+                                        Resources({{"cpu", "2"}, {"memory", "2Gi"}}))}));
+  builder.AddPod(MakePod("b", "p2", "n1",
+                         {MakeContainer("c", Resources({{"cpu", "350m"}, {"memory", "512Mi"}}))}));
+  const CommitmentSnapshot snap = builder.Build();
+  const NodeCommitment& n = FindNode(snap, "n1");
+  EXPECT_EQ(n.cpu_allocatable_milli, 3920);
+  EXPECT_EQ(n.memory_allocatable_bytes, 7901216LL * 1024);
+  EXPECT_EQ(n.committed.cpu_requests_milli, 2350);
+  EXPECT_EQ(n.committed.memory_requests_bytes, 2560LL << 20);
+  EXPECT_EQ(n.committed.cpu_limits_milli, 2000);
+  EXPECT_EQ(n.committed.memory_limits_bytes, 2LL << 30);
+  EXPECT_EQ(n.pods, 2);
+  EXPECT_EQ(n.pods_allocatable, 110);
+  // kubectl describe truncates: 59%, 33%, 51%, 26%.
+  EXPECT_EQ(n.committed.cpu_requests_milli * 100 / n.cpu_allocatable_milli, 59);
+  EXPECT_EQ(n.committed.memory_requests_bytes * 100 / n.memory_allocatable_bytes, 33);
+  EXPECT_EQ(n.committed.cpu_limits_milli * 100 / n.cpu_allocatable_milli, 51);
+  EXPECT_EQ(n.committed.memory_limits_bytes * 100 / n.memory_allocatable_bytes, 26);
+}
+
+// The scheduler rounds each pod up to a milli-core before summing.
+TEST(CommitmentTest, EachPodRoundsUpBeforeSumming) {
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "4", "1Gi"));
+  for (int i = 0; i < 3; ++i) {
+    builder.AddPod(MakePod("a", "p" + std::to_string(i), "n1",
+                           {MakeContainer("c", Resources({{"cpu", "1.5m"}, {"memory", "0.5"}}))}));
+  }
+  const NodeCommitment& n = FindNode(builder.Build(), "n1");
+  EXPECT_EQ(n.committed.cpu_requests_milli, 6);
+  EXPECT_EQ(n.committed.memory_requests_bytes, 3);
+}
+
+TEST(CommitmentTest, TerminalPodsNeverCountAndDeletingPodsDo) {
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "4", "1Gi"));
+  Pod done = MakePod("a", "done", "n1", {MakeContainer("c", Resources({{"cpu", "1"}}))});
+  done.phase = "Succeeded";
+  Pod evicted = done;
+  evicted.phase = "Failed";
+  Pod leaving = MakePod("a", "leaving", "n1", {MakeContainer("c", Resources({{"cpu", "2"}}))});
+  leaving.deleting = true;
+  builder.AddPod(done);
+  builder.AddPod(evicted);
+  builder.AddPod(leaving);
+  const CommitmentSnapshot snap = builder.Build();
+  EXPECT_EQ(FindNode(snap, "n1").committed.cpu_requests_milli, 2000);
+  EXPECT_EQ(FindNode(snap, "n1").pods, 1);
+  ASSERT_EQ(snap.namespaces.size(), 1u);
+  EXPECT_EQ(snap.namespaces[0].pods, 1);
+}
+
+TEST(CommitmentTest, UnusableNodesCountPerNodeButNotInCluster) {
+  AccountingOptions options;
+  options.tolerated_taints = {"dedicated"};
+  CommitmentBuilder builder(options);
+  builder.AddNode(MakeNode("ready", "4", "4Gi"));
+  Node cordoned = MakeNode("cordoned", "8", "8Gi");
+  cordoned.unschedulable = true;
+  builder.AddNode(cordoned);
+  Node not_ready = MakeNode("not-ready", "16", "16Gi");
+  not_ready.ready = ReadyStatus::kUnknown;
+  builder.AddNode(not_ready);
+  Node tolerated = MakeNode("tolerated", "2", "2Gi");
+  tolerated.taints = {{"dedicated", "db", "NoSchedule"}};
+  builder.AddNode(tolerated);
+
+  builder.AddPod(MakePod("a", "p1", "ready", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddPod(MakePod("a", "p2", "cordoned", {MakeContainer("c", Resources({{"cpu", "3"}}))}));
+  builder.AddPod(MakePod("a", "p3", "tolerated", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  const CommitmentSnapshot snap = builder.Build();
+
+  EXPECT_EQ(FindNode(snap, "cordoned").committed.cpu_requests_milli, 3000);
+  EXPECT_FALSE(FindNode(snap, "cordoned").usability.usable);
+  EXPECT_FALSE(FindNode(snap, "not-ready").usability.usable);
+  EXPECT_TRUE(FindNode(snap, "tolerated").usability.usable);
+  EXPECT_EQ(snap.cluster.cpu_allocatable_milli, 6000);
+  EXPECT_EQ(snap.cluster.memory_allocatable_bytes, 6LL << 30);
+  EXPECT_EQ(snap.cluster.committed.cpu_requests_milli, 2000);
+  EXPECT_DOUBLE_EQ(snap.cluster.cpu_commitment_ratio, 2000.0 / 6000.0);
+}
+
+TEST(CommitmentTest, PendingAndOrphanedPods) {
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "2", "2Gi"));
+  builder.AddPod(MakePod("a", "pending", "", {MakeContainer("c", Resources({{"cpu", "3"}}))}));
+  builder.AddPod(MakePod("a", "ghost", "gone", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddPod(MakePod("b", "here", "n1", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  const CommitmentSnapshot snap = builder.Build();
+  EXPECT_EQ(snap.cluster.pending_pods, 1);
+  EXPECT_EQ(snap.cluster.pending_cpu_requests_milli, 3000);
+  EXPECT_EQ(snap.cluster.orphaned_pods, 1);
+  EXPECT_EQ(snap.cluster.committed.cpu_requests_milli, 1000);
+  // (1 placed + 3 pending) / 2 allocatable.
+  EXPECT_DOUBLE_EQ(snap.cluster.cpu_commitment_ratio, 2.0);
+  // Namespaces count scheduled and unscheduled pods alike.
+  ASSERT_EQ(snap.namespaces.size(), 2u);
+  EXPECT_EQ(snap.namespaces[0].name, "a");
+  EXPECT_EQ(snap.namespaces[0].committed.cpu_requests_milli, 4000);
+}
+
+TEST(CommitmentTest, NodeSelectorMeansUnlistedNodesAreNotOrphans) {
+  AccountingOptions options;
+  options.nodes_filtered = true;
+  CommitmentBuilder builder(options);
+  builder.AddNode(MakeNode("n1", "2", "2Gi"));
+  builder.AddPod(MakePod("a", "elsewhere", "n2", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  EXPECT_EQ(builder.Build().cluster.orphaned_pods, 0);
+}
+
+TEST(CommitmentTest, RatioIsInfiniteWithNothingUsableAndZeroWithNothingCommitted) {
+  EXPECT_TRUE(std::isinf(CommitmentRatio(1, 0)));
+  EXPECT_EQ(CommitmentRatio(0, 0), 0.0);
+  EXPECT_EQ(CommitmentRatio(0, 5), 0.0);
+  EXPECT_DOUBLE_EQ(CommitmentRatio(3, 4), 0.75);
+
+  CommitmentBuilder builder({});
+  builder.AddPod(MakePod("a", "pending", "", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  EXPECT_TRUE(std::isinf(builder.Build().cluster.cpu_commitment_ratio));
+  EXPECT_EQ(builder.Build().cluster.memory_commitment_ratio, 0.0);
+}
+
+TEST(CommitmentTest, NamespaceFiltersOnlyAffectNamespaceSeries) {
+  AccountingOptions options;
+  options.exclude_namespaces = {"kube-system"};
+  CommitmentBuilder builder(options);
+  builder.AddNode(MakeNode("n1", "4", "4Gi"));
+  builder.AddPod(MakePod("kube-system", "dns", "n1",
+                         {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddPod(MakePod("app", "web", "n1", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  CommitmentSnapshot snap = builder.Build();
+  EXPECT_EQ(FindNode(snap, "n1").committed.cpu_requests_milli, 2000);
+  ASSERT_EQ(snap.namespaces.size(), 1u);
+  EXPECT_EQ(snap.namespaces[0].name, "app");
+
+  AccountingOptions include;
+  include.include_namespaces = {"kube-system"};
+  CommitmentBuilder only(include);
+  only.AddPod(MakePod("kube-system", "dns", "", {}));
+  only.AddPod(MakePod("app", "web", "", {}));
+  snap = only.Build();
+  ASSERT_EQ(snap.namespaces.size(), 1u);
+  EXPECT_EQ(snap.namespaces[0].name, "kube-system");
+}
+
+TEST(CommitmentTest, ContainersWithoutLimitsCountSidecarsButNotInitContainers) {
+  CommitmentBuilder builder({});
+  Pod pod = MakePod("a", "p", "", {MakeContainer("c", Resources({{"cpu", "1"}}),
+                                                 Resources({{"cpu", "1"}}))});
+  pod.init_containers = {MakeContainer("init", Resources({{"cpu", "1"}})),
+                         MakeContainer("sidecar", Resources({{"cpu", "1"}}), {}, true)};
+  builder.AddPod(pod);
+  const CommitmentSnapshot snap = builder.Build();
+  ASSERT_EQ(snap.namespaces.size(), 1u);
+  EXPECT_EQ(snap.namespaces[0].containers_without_cpu_limit, 1);
+  EXPECT_EQ(snap.namespaces[0].containers_without_memory_limit, 2);
+}
+
+TEST(CommitmentTest, AllocatableFallsBackToCapacity) {
+  CommitmentBuilder builder({});
+  Node node = MakeNode("n1", "2", "4Gi", "32");
+  node.allocatable = Resources({{"cpu", "1500m"}});
+  builder.AddNode(node);
+  const NodeCommitment& n = FindNode(builder.Build(), "n1");
+  EXPECT_EQ(n.cpu_allocatable_milli, 1500);
+  EXPECT_EQ(n.cpu_capacity_milli, 2000);
+  EXPECT_EQ(n.memory_allocatable_bytes, 4LL << 30);
+  EXPECT_EQ(n.pods_allocatable, 32);
+}
+
+TEST(CommitmentTest, ResetPodsForgetsPodsAndTheirIssues) {
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "2", "2Gi"));
+  builder.AddPod(MakePod("a", "p", "n1", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddIssue({"pod", "a/bad", "bad_quantity", "bad", true});
+  builder.AddIssue({"node", "n9", "bad_field", "bad", true});
+  builder.ResetPods();
+  builder.AddPod(MakePod("a", "q", "n1", {MakeContainer("c", Resources({{"cpu", "2"}}))}));
+  const CommitmentSnapshot snap = builder.Build();
+  EXPECT_EQ(FindNode(snap, "n1").committed.cpu_requests_milli, 2000);
+  EXPECT_EQ(FindNode(snap, "n1").pods, 1);
+  EXPECT_EQ(snap.skipped.count({"pod", "bad_quantity"}), 0u);
+  EXPECT_EQ(snap.skipped.at({"node", "bad_field"}), 1);
+}
+
+TEST(CommitmentTest, SumsSaturateInsteadOfWrapping) {
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "2", "2Gi"));
+  for (int i = 0; i < 3; ++i) {
+    builder.AddPod(MakePod("a", "p" + std::to_string(i), "n1",
+                           {MakeContainer("c", Resources({{"memory", "8E"}}))}));
+  }
+  EXPECT_EQ(FindNode(builder.Build(), "n1").committed.memory_requests_bytes, INT64_MAX);
+}
+
+}  // namespace
+}  // namespace kce

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Checks the Dockerfile's runtime stage against the binary built on this (bookworm) machine.
+
+No container engine runs here, so this checks what can be checked without one:
+- every shared library the binary loads (ldd), and every library a linked library opens by
+  an unversioned name with dlopen (Debian's civetweb: libssl.so, libcrypto.so), comes from a
+  package the runtime stage installs (or one of their dependencies), or from a link it makes;
+- the runtime stage copies the binary to the path its exec-form ENTRYPOINT runs, runs as the
+  numeric user 65532, carries the OCI labels, and every flag in ENTRYPOINT and CMD is one the
+  binary's --help lists.
+
+Usage: dockerfile_check.py BINARY [--dockerfile PATH]
+"""
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REQUIRED_LABELS = ("title", "description", "version", "revision")
+
+
+def instructions(path):
+    """Returns (KEYWORD, argument text) per instruction, continuation lines joined."""
+    result = []
+    current = ""
+    with open(path) as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not current and (not line.strip() or line.lstrip().startswith("#")):
+                continue
+            if current and line.lstrip().startswith("#"):
+                continue
+            if line.endswith("\\"):
+                current += line[:-1] + " "
+                continue
+            current += line
+            keyword, _, rest = current.strip().partition(" ")
+            result.append((keyword.upper(), rest.strip()))
+            current = ""
+    return result
+
+
+def stages(instrs):
+    """Splits instructions at FROM; returns a list of (from argument, [instructions])."""
+    found = []
+    for keyword, rest in instrs:
+        if keyword == "FROM":
+            found.append((rest, []))
+        elif found:
+            found[-1][1].append((keyword, rest))
+    return found
+
+
+def apt_packages(run_text):
+    """Package names of every `apt-get install` in a RUN's shell text."""
+    packages = []
+    for command in re.split(r"&&|;|\|\|", run_text):
+        words = shlex.split(command)
+        if len(words) >= 2 and words[0] in ("apt-get", "apt") and "install" in words:
+            after = words[words.index("install") + 1:]
+            packages += [w for w in after if not w.startswith("-")]
+    return packages
+
+
+def dpkg_owner(path):
+    """The package owning a library path, trying the merged-/usr aliases; None if unowned."""
+    candidates = [path, os.path.realpath(path)]
+    for p in list(candidates):
+        if p.startswith("/usr/"):
+            candidates.append(p[4:])
+        else:
+            candidates.append("/usr" + p)
+    for p in candidates:
+        result = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
+        if result.returncode == 0:
+            return result.stdout.split(":", 1)[0].split(",")[0].strip()
+    return None
+
+
+def installed_depends(package):
+    """Depends and Pre-Depends of an installed package, alternatives flattened; None if absent."""
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${db:Status-Status}|${Depends}, ${Pre-Depends}", package],
+        capture_output=True, text=True)
+    if result.returncode != 0 or not result.stdout.startswith("installed|"):
+        return None
+    names = []
+    for clause in result.stdout.split("|", 1)[1].split(","):
+        for alternative in clause.split("|"):
+            name = alternative.strip().split(" ")[0].split(":")[0]
+            if name:
+                names.append(name)
+    return names
+
+
+def closure(packages, failures):
+    """Every package the listed ones pull in, as installed on this machine."""
+    seen = set()
+    pending = list(packages)
+    explicit = set(packages)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        depends = installed_depends(name)
+        if depends is None:
+            # An alternative that is not installed here is fine; a listed package is not.
+            if name in explicit:
+                failures.append(f"runtime package {name} is not installed on this bookworm "
+                                "machine, so its name or its libraries cannot be verified")
+            continue
+        seen.add(name)
+        pending += depends
+    return seen
+
+
+def ldd_paths(binary):
+    result = subprocess.run(["ldd", binary], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"ldd {binary} failed: {result.stdout}{result.stderr}")
+    paths = {}
+    for line in result.stdout.splitlines():
+        m = re.match(r"\s*(\S+)\s+=>\s+(\S+)\s+\(", line) or re.match(r"\s*(/\S+)\s+\(", line)
+        if not m:
+            if "not found" in line:
+                raise RuntimeError(f"ldd: {line.strip()}")
+            continue
+        name, path = (m.group(1), m.group(2)) if m.lastindex == 2 else (m.group(1), m.group(1))
+        paths[name] = path
+    return paths
+
+
+def dlopen_names(library_paths):
+    """Unversioned library names (lib*.so) appearing as strings in the linked libraries."""
+    names = {}
+    for path in library_paths:
+        result = subprocess.run(["strings", "-a", path], capture_output=True, text=True)
+        for s in result.stdout.splitlines():
+            if re.fullmatch(r"lib[A-Za-z0-9_+-]+\.so", s):
+                names.setdefault(s, path)
+    return names
+
+
+def help_flags(binary):
+    result = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        raise RuntimeError(f"{binary} --help exited {result.returncode}: {result.stderr}")
+    return set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", result.stdout))
+
+
+def exec_form(keyword, text, failures):
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        failures.append(f"{keyword} is not in exec form (a JSON array): {text}")
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        failures.append(f"{keyword} is not a JSON array of strings: {text}")
+        return []
+    return value
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("binary")
+    parser.add_argument("--dockerfile", default=os.path.join(REPO, "Dockerfile"))
+    args = parser.parse_args()
+    failures = []
+    if not os.access(args.binary, os.X_OK):
+        print(f"FAIL the binary {args.binary} does not exist or is not executable")
+        return 1
+
+    all_stages = stages(instructions(args.dockerfile))
+    if len(all_stages) < 2:
+        failures.append("the Dockerfile is not multi-stage")
+    base, runtime = all_stages[-1]
+    print(f"runtime stage: FROM {base}")
+    if "bookworm" not in base and "DEBIAN_RELEASE" not in base:
+        failures.append(f"runtime stage is not Debian bookworm: {base}")
+
+    runs = [rest for keyword, rest in runtime if keyword == "RUN"]
+    packages = [p for run in runs for p in apt_packages(run)]
+    print(f"runtime packages: {' '.join(packages)}")
+    available = closure(packages, failures)
+
+    libraries = ldd_paths(args.binary)
+    for name, path in sorted(libraries.items()):
+        if name.startswith("linux-vdso"):
+            continue
+        owner = dpkg_owner(path)
+        if owner is None:
+            failures.append(f"{name} ({path}) belongs to no Debian package; copy it explicitly")
+        elif owner not in available:
+            failures.append(f"{name} comes from {owner}, which the runtime stage does not install")
+        else:
+            print(f"ok  {name:32} {owner}")
+
+    run_text = " ".join(runs)
+    for name, opener in sorted(dlopen_names(libraries.values()).items()):
+        owner = dpkg_owner(os.path.join(os.path.dirname(os.path.realpath(opener)), name))
+        linked = re.search(r"ln -s[^&;]*/" + re.escape(name) + r"(\"|\s|$)", run_text)
+        if owner in available:
+            print(f"ok  {name:32} dlopen by {os.path.basename(opener)}, from {owner}")
+        elif linked:
+            print(f"ok  {name:32} dlopen by {os.path.basename(opener)}, linked by the runtime stage")
+        else:
+            failures.append(f"{os.path.basename(opener)} dlopens {name}, which neither a runtime "
+                            "package nor an `ln -s` in the runtime stage provides")
+
+    users = [rest for keyword, rest in runtime if keyword == "USER"]
+    if not users or not re.fullmatch(r"65532(:65532)?", users[-1]):
+        failures.append(f"runtime USER is {users[-1] if users else 'unset'}, expected 65532")
+
+    labels = " ".join(rest for keyword, rest in runtime if keyword == "LABEL")
+    for label in REQUIRED_LABELS:
+        if f"org.opencontainers.image.{label}=" not in labels:
+            failures.append(f"missing LABEL org.opencontainers.image.{label}")
+
+    entrypoints = [rest for keyword, rest in runtime if keyword == "ENTRYPOINT"]
+    cmds = [rest for keyword, rest in runtime if keyword == "CMD"]
+    entrypoint = exec_form("ENTRYPOINT", entrypoints[-1], failures) if entrypoints else []
+    cmd = exec_form("CMD", cmds[-1], failures) if cmds else []
+    if not entrypoint:
+        failures.append("the runtime stage has no exec-form ENTRYPOINT")
+    else:
+        if os.path.basename(entrypoint[0]) in ("sh", "bash", "dash"):
+            failures.append("ENTRYPOINT runs a shell")
+        copies = [rest for keyword, rest in runtime if keyword == "COPY"]
+        if not any(c.split()[-1] == entrypoint[0] for c in copies):
+            failures.append(f"no COPY puts the binary at {entrypoint[0]}")
+        flags = help_flags(args.binary)
+        for word in entrypoint[1:] + cmd:
+            if word.startswith("--"):
+                flag = word.split("=", 1)[0]
+                if flag in flags:
+                    print(f"ok  {flag:32} in --help")
+                else:
+                    failures.append(f"{flag} (ENTRYPOINT/CMD) is not a flag of the binary")
+
+    for failure in failures:
+        print("FAIL", failure)
+    print(f"dockerfile: {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
