@@ -64,19 +64,24 @@ void RecordTlsAlert(const SSL* ssl, int where, int value) {
   if (holder == nullptr) return;
   TlsDiagnostics& diagnostics = **holder;
 
-  const std::string alert = SSL_alert_desc_string_long(value);
+  const int code = value & 0xFF;
+  // OpenSSL 3.0 names the TLS 1.3 alert certificate_required (116) "unknown".
+  const std::string alert =
+      code == 116 ? "certificate required" : SSL_alert_desc_string_long(value);
+  const bool certificate_alert = (code >= 42 && code <= 46) || code == 48;
+  const long verify = SSL_get_verify_result(ssl);
   std::string detail;
-  if ((where & SSL_CB_WRITE) != 0) {
-    const long verify = SSL_get_verify_result(ssl);
-    if (verify != X509_V_OK) {
-      detail = std::string("server certificate rejected: ") + X509_verify_cert_error_string(verify);
-    } else {
-      detail = "server certificate rejected (" + alert + "): it is not valid for host name \"" +
-               diagnostics.verified_name + "\"";
-    }
-  } else {
+  if ((where & SSL_CB_READ) != 0) {
     detail = "server ended the TLS session with alert \"" + alert + "\"";
     if (!diagnostics.client_certificate) detail += " (does it require a client certificate?)";
+  } else if (verify != X509_V_OK && verify != X509_V_ERR_UNSPECIFIED) {
+    detail = std::string("server certificate rejected: ") + X509_verify_cert_error_string(verify);
+  } else if (certificate_alert || verify != X509_V_OK) {
+    // cpprestsdk's host name check rejects the chain without an error code of its own.
+    detail = "server certificate rejected: it is not valid for host name \"" +
+             diagnostics.verified_name + "\"";
+  } else {
+    detail = "this client aborted the TLS session with alert \"" + alert + "\"";
   }
   std::lock_guard<std::mutex> lock(diagnostics.mutex);
   diagnostics.detail = std::move(detail);
@@ -202,10 +207,9 @@ class CpprestHttpClient final : public HttpClient {
           result.wait_for(request.timeout) == std::future_status::timeout) {
         deadline_passed = true;
         cancel.cancel();
+        // Cancelling closes the socket, so this wait is short; never hang on it regardless.
         if (result.wait_for(kCancelGrace) == std::future_status::timeout) {
-          return Failure(
-              TransportError::kTimeout,
-              target + ": timed out after " + std::to_string(request.timeout.count()) + "ms");
+          return TimedOut(target, request.timeout);
         }
       }
       http::http_response answer = result.get();
@@ -245,8 +249,10 @@ class CpprestHttpClient final : public HttpClient {
   }
 
   static HttpResponse TimedOut(const std::string& target, std::chrono::milliseconds timeout) {
-    return Failure(TransportError::kTimeout,
-                   target + ": timed out after " + std::to_string(timeout.count()) + "ms");
+    const std::string limit = timeout.count() > 0
+                                  ? std::to_string(timeout.count()) + "ms"
+                                  : std::to_string(kIdleTimeout.count()) + "min without progress";
+    return Failure(TransportError::kTimeout, target + ": timed out after " + limit);
   }
 
   HttpResponse Classify(const std::string& target, const std::string& what) {

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "kce/logging.h"
+#include "kce/web_config.h"
 
 namespace kce {
 
@@ -53,9 +54,14 @@ Exporter::Exporter(const Options& options, const SourceFactory& make_source)
   };
   HttpServerOptions http;
   http.listen_address = options.listen_address;
+  if (!options.web_config_file.empty()) http.web = LoadWebConfig(options.web_config_file);
+  // Kubelet probes carry no credentials and the answers reveal nothing; TLS still applies.
+  http.unauthenticated_paths = {"/healthz", "/readyz"};
   server_ = std::make_unique<HttpServer>(http, std::move(routes));
-  GetLogger("http")->info("listening address={} port={} metrics_path={}",
-                          options.listen_address, server_->port(), options.metrics_path);
+  GetLogger("http")->info("listening address={} port={} scheme={} metrics_path={} {}",
+                          options.listen_address, server_->port(),
+                          server_->tls() ? "https" : "http", options.metrics_path,
+                          DescribeWebConfig(http.web));
 }
 
 Exporter::~Exporter() {

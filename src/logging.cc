@@ -255,9 +255,17 @@ std::shared_ptr<spdlog::logger> GetLogger(const std::string& component) {
   logger->set_level(registry.level);
   // Errors at or above warn reach the output at once; the rest is flushed by stderr itself.
   logger->flush_on(spdlog::level::warn);
-  // A logger of the same name made elsewhere through spdlog gives way to the shared one.
-  spdlog::drop(component);
-  spdlog::register_logger(logger);
+  // A logger of the same name made elsewhere through spdlog gives way to the shared one, except
+  // spdlog's default logger: dropping it would leave spdlog::info() without a target.
+  const auto existing = spdlog::get(component);
+  if (existing == nullptr || existing != spdlog::default_logger()) {
+    spdlog::drop(component);
+    try {
+      spdlog::register_logger(logger);
+    } catch (const spdlog::spdlog_ex&) {
+      // Registered by another thread through spdlog in between; ours still works unregistered.
+    }
+  }
   registry.loggers.emplace(component, logger);
   return logger;
 }

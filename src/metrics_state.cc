@@ -47,6 +47,21 @@ MetricsState::MetricsState(std::chrono::milliseconds poll_interval)
   last_success_.Add({}).Set(0);
   last_success_time_.Add({}).Set(0);
   last_duration_.Add({}).Set(0);
+
+  // Known label values start at zero, so rate() and alerts see a series before the first
+  // failure rather than no data.
+  for (std::string_view reason : kPollErrorReasons) {
+    poll_errors_.Add({{"reason", std::string(reason)}});
+  }
+  for (const char* kind : {"node", "pod"}) {
+    for (const char* reason : {"bad_field", "bad_quantity"}) {
+      skipped_.Add({{"kind", kind}, {"reason", reason}});
+    }
+    saturated_.Add({{"kind", kind}});
+  }
+  for (const char* resource : {"nodes", "pods"}) {
+    api_requests_.Add({{"resource", resource}, {"code", "200"}});
+  }
 }
 
 void MetricsState::RecordRequest(std::string_view resource, int status) {

@@ -24,10 +24,15 @@ using detail::Field;
 using detail::Fields;
 using detail::FormatValue;
 using detail::KebabCase;
-using detail::Member;
 using detail::SetFromText;
 using detail::SplitList;
 using detail::TypeName;
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string joined;
+  for (const std::string& line : lines) joined += (joined.empty() ? "" : "\n") + line;
+  return joined;
+}
 
 std::string NodeKind(const YAML::Node& node) {
   switch (node.Type()) {
@@ -138,9 +143,7 @@ void ApplyYamlFile(const std::string& path, Options* options) {
     }
   }
   if (!problems.empty()) {
-    std::string message;
-    for (const std::string& problem : problems) message += (message.empty() ? "" : "\n") + problem;
-    throw ConfigError(message);
+    throw ConfigError(JoinLines(problems));
   }
 }
 
@@ -257,9 +260,7 @@ LoadedOptions LoadOptions(int argc, const char* const* argv) {
     }
   }
   if (!problems.empty()) {
-    std::string message;
-    for (const std::string& problem : problems) message += (message.empty() ? "" : "\n") + problem;
-    throw ConfigError(message);
+    throw ConfigError(JoinLines(problems));
   }
   return loaded;
 }
@@ -267,9 +268,7 @@ LoadedOptions LoadOptions(int argc, const char* const* argv) {
 void ValidateOrThrow(const Options& options) {
   const std::vector<std::string> problems = Validate(options);
   if (problems.empty()) return;
-  std::string message;
-  for (const std::string& problem : problems) message += (message.empty() ? "" : "\n") + problem;
-  throw ConfigError(message);
+  throw ConfigError(JoinLines(problems));
 }
 
 std::string DescribeOptions(const Options& options) {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "kce/web_config.h"
+
 namespace kce {
 
 /// An HTTP answer.
@@ -24,15 +26,27 @@ struct HttpServerOptions {
   int threads = 8;
   /// Time a client gets to send its request and read the answer.
   int request_timeout_ms = 10000;
+  /// TLS, client certificates, basic-auth users and extra answer headers (web_config.h). The
+  /// default serves plain HTTP to anyone. With TLS the port speaks only HTTPS: a plain-HTTP
+  /// request gets no answer.
+  WebConfig web;
+  /// Exact paths answered without basic auth (TLS and client certificates still apply), e.g.
+  /// the probes "/healthz" and "/readyz". Every other path, unknown ones included, and every
+  /// method needs credentials when web.basic_auth_users is not empty.
+  std::vector<std::string> unauthenticated_paths;
 };
 
-/// An HTTP server (civetweb) for a fixed set of GET routes. Handlers run on worker threads and
-/// must be thread-safe. Other methods get 405; unknown paths get 404.
+/// An HTTP or HTTPS server (civetweb) for a fixed set of GET routes. Handlers run on worker
+/// threads and must be thread-safe. Other methods get 405; unknown paths get 404. Requests
+/// without valid basic-auth credentials get 401 with a WWW-Authenticate challenge before any
+/// route runs, and are logged (rate-limited, never with the credentials) by the "http" logger.
 class HttpServer {
  public:
   using Handler = std::function<HttpReply()>;
 
-  /// Starts listening. Throws std::runtime_error naming the address when it cannot.
+  /// Starts listening. Throws ConfigError when the TLS files do not load, and
+  /// std::runtime_error naming the address when it cannot listen, or when TLS is asked for and
+  /// the OpenSSL compatibility libraries (src/tls_compat) are not loaded.
   HttpServer(const HttpServerOptions& options, std::vector<std::pair<std::string, Handler>> routes);
   /// Stops accepting and waits for the workers to finish.
   ~HttpServer();
@@ -42,6 +56,9 @@ class HttpServer {
 
   /// The port actually bound (useful with port 0).
   int port() const;
+
+  /// True when the port speaks HTTPS.
+  bool tls() const;
 
  private:
   struct Impl;

@@ -36,11 +36,18 @@ def cluster_state(api):
     return nodes, pods
 
 
-def check_nodes(kubectl, api, metrics, log=print):
-    """Compares every node's series with describe and the node object; returns the oracle."""
+def check_all(kubectl, api, metrics, log=print):
+    """Per-node, cluster, pending and namespace checks; raises with every mismatch found."""
     nodes, pods = cluster_state(api)
     expected = oracle.Expected(nodes, pods)
     bad = Mismatches()
+    check_nodes(kubectl, expected, metrics, bad, log)
+    check_totals(expected, metrics, bad, log)
+    bad.raise_if_any("exporter vs kubectl describe node, node objects and oracle")
+
+
+def check_nodes(kubectl, expected, metrics, bad, log=print):
+    """Compares every node's series with describe and the node object."""
     exported = set(metrics.by_label(NODE + "cpu_allocatable_cores", "node"))
     bad.expect("set of nodes with series", sorted(exported), sorted(expected.nodes), exact=True)
     for name in sorted(expected.nodes):
@@ -73,13 +80,10 @@ def check_nodes(kubectl, api, metrics, log=print):
         bad.expect(f"{name} memory_capacity_bytes", got("memory_capacity_bytes"), float(c_mem))
         bad.expect(f"{name} usable", got("usable"), 1.0 if expected.usable[name] else 0.0)
     log(f"  compared {len(expected.nodes)} nodes with kubectl describe node")
-    bad.raise_if_any("per-node values")
-    return expected
 
 
-def check_totals(expected, metrics, log=print):
+def check_totals(expected, metrics, bad, log=print):
     """Cluster, pending, orphaned and namespace series against the oracle."""
-    bad = Mismatches()
     usable = [n for n, ok in expected.usable.items() if ok]
     alloc = [expected.allocatable(n) for n in usable]
     c_req = [expected.node_req.get(n, (0, 0)) for n in usable]
@@ -125,4 +129,3 @@ def check_totals(expected, metrics, log=print):
                        float(expected.ns_unlimited[(ns, res)]))
     log(f"  cluster: {len(usable)} usable nodes, {expected.pending_pods} pending, "
         f"{expected.orphaned} orphaned, {len(expected.ns_pods)} namespaces")
-    bad.raise_if_any("cluster, pending and namespace values")

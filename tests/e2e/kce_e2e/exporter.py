@@ -2,7 +2,6 @@
 
 import os
 import re
-import time
 import urllib.error
 import urllib.request
 
@@ -129,7 +128,3 @@ class Exporter:
 
     def log(self):
         return self.child.log_text()
-
-
-def now():
-    return time.time()

@@ -38,6 +38,10 @@ def _pod(ns, name, containers, init=None, labels=None, runtime_class=None, resou
             "automountServiceAccountToken": False,
             "tolerations": [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]}
     if init:
+        # Probes are only allowed on containers that keep running.
+        for c in init:
+            if c.get("restartPolicy") != "Always":
+                c.pop("readinessProbe", None)
         spec["initContainers"] = init
     if runtime_class:
         spec["runtimeClassName"] = runtime_class

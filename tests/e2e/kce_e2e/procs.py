@@ -82,13 +82,16 @@ def stop_all():
 
 
 def install_signal_handlers():
-    """Turns SIGTERM and SIGHUP into SystemExit so that `finally` blocks run cleanup."""
+    """Turns SIGTERM and SIGHUP into SystemExit and SIGINT into KeyboardInterrupt, so that
+    `finally` blocks run cleanup."""
 
     def handler(signum, _frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGHUP, handler)
+    # A shell that starts us in the background sets SIGINT to ignored; Ctrl-C must still work.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def leftover_pids():
