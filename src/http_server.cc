@@ -1,8 +1,15 @@
 #include "kce/http_server.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <charconv>
+#include <chrono>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include <CivetServer.h>
 
@@ -55,6 +62,31 @@ class RouteHandler : public CivetHandler {
   const Headers* headers_;
 };
 
+// Opens a TCP connection to host:port and closes it at once; failures are ignored.
+void ConnectAndHangUp(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return;
+  const int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    connect(fd, found->ai_addr, found->ai_addrlen);
+    close(fd);
+  }
+  freeaddrinfo(found);
+}
+
+// A numeric address of this machine on which a server bound to `listen_address` accepts.
+std::string WakeHost(const std::string& listen_address) {
+  std::string host = listen_address.substr(0, listen_address.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    return host == "::" ? "::1" : host;
+  }
+  return host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host;
+}
+
 constexpr const char* kChallenge = "Basic realm=\"kube-commitment-exporter\", charset=\"UTF-8\"";
 
 }  // namespace
@@ -65,6 +97,7 @@ struct HttpServer::Impl {
   std::unique_ptr<BasicAuthenticator> auth;
   RateLimitedLog refusals{std::chrono::minutes(1)};
   std::string tls_error;  // why the TLS callback failed, for the exception
+  std::string wake_host;  // where ~HttpServer connects to hurry civetweb's shutdown
   std::vector<std::unique_ptr<RouteHandler>> handlers;
   std::unique_ptr<CivetServer> server;  // last: stops before the members it uses go
 
@@ -136,6 +169,7 @@ HttpServer::HttpServer(const HttpServerOptions& options,
                        std::vector<std::pair<std::string, Handler>> routes)
     : impl_(std::make_unique<Impl>()) {
   impl_->web = options.web;
+  impl_->wake_host = WakeHost(options.listen_address);
   impl_->open_paths.insert(options.unauthenticated_paths.begin(),
                            options.unauthenticated_paths.end());
   impl_->auth = std::make_unique<BasicAuthenticator>(options.web.basic_auth_users);
@@ -180,7 +214,19 @@ HttpServer::HttpServer(const HttpServerOptions& options,
 }
 
 HttpServer::~HttpServer() {
-  if (impl_ && impl_->server) impl_->server->close();
+  if (!impl_ || !impl_->server) return;
+  // civetweb's master thread polls the listening socket for up to 2 s and checks its stop flag
+  // only between polls; a connection to ourselves ends that wait once close() has set the flag.
+  std::atomic<bool> closed{false};
+  std::thread waker([&closed, host = impl_->wake_host, port = port()] {
+    while (!closed.load()) {
+      ConnectAndHangUp(host, port);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  impl_->server->close();
+  closed.store(true);
+  waker.join();
 }
 
 int HttpServer::port() const {

@@ -234,7 +234,11 @@ KubeApi::Fetch KubeApi::FetchPage(std::string_view resource, const std::string& 
       return Fetch{Fetch::Kind::kOk, std::move(response.body)};
     } else if (status == 0) {
       if (response.transport == TransportError::kBodyTooLarge) {
-        return fail(kReasonBodyTooLarge, 0, response.transport_error);
+        // The transport message already names the request.
+        outcome->reason = kReasonBodyTooLarge;
+        outcome->status = 0;
+        outcome->message = "list " + std::string(resource) + ": " + response.transport_error;
+        return Fetch{};
       }
       retry_reason = TransportReason(response.transport);
       retry_detail = response.transport_error;

@@ -36,6 +36,8 @@ bool Poller::PollOnce() {
     if (h.healthy || !h.ever_polled) {
       log->warn("poll failed; serving the last good values reason={} error=\"{}\"",
                 result.reason, result.message);
+      // The warning opens this reason's interval, so the next poll does not repeat it.
+      h.failure_log.ShouldLog(result.reason);
     } else if (std::uint64_t suppressed = 0; h.failure_log.ShouldLog(result.reason, &suppressed)) {
       log->error("poll still failing reason={} consecutive_failures={} error=\"{}\" suppressed={}",
                  result.reason, h.consecutive_failures, result.message, suppressed);

@@ -37,12 +37,19 @@ struct ClusterObjects {
 };
 
 /// Decodes list responses with simdjson On Demand, reading only the fields accounting needs.
-/// Holds a reusable parser, so keep one per thread. Not thread-safe.
+/// Holds a reusable parser, so keep one per thread. Not thread-safe. Never throws.
 ///
 /// `json` must have simdjson::SIMDJSON_PADDING spare bytes of capacity past its size; the
-/// decoder reserves them itself when missing (which may reallocate the string).
-/// A document that is not a readable list returns false with `*error` naming what is wrong;
-/// a bad object inside a readable list is skipped and reported in `issues`.
+/// decoder reserves them itself when missing (which may reallocate the string). Its content is
+/// never changed, and nothing refers to it after the call. The parser's buffers (about six
+/// bytes per input byte) are kept for the next call after documents up to 64 MiB and freed
+/// after larger ones.
+/// A document that is not a readable list returns false with `*error` naming what is wrong and
+/// where, e.g. `PodList: items[37]: <simdjson error> (at byte 123456)`; a bad object inside a
+/// readable list is skipped and reported in `issues` (reason bad_field or bad_quantity), and a
+/// quantity clamped at the int64 bound keeps its object and adds a `saturated` issue.
+/// Absent, null and {} fields read the same. A container limit without a request gets the
+/// request, as API defaulting does.
 class ListDecoder {
  public:
   ListDecoder();
@@ -50,10 +57,12 @@ class ListDecoder {
   ListDecoder(const ListDecoder&) = delete;
   ListDecoder& operator=(const ListDecoder&) = delete;
 
+  /// Replaces `*page` with one NodeList page; on failure `*page` is left empty.
   bool DecodeNodeList(std::string& json, NodePage* page, std::string* error);
+  /// Replaces `*page` with one PodList page; on failure `*page` is left empty.
   bool DecodePodList(std::string& json, PodPage* page, std::string* error);
   /// A List whose items carry `kind` (Node or Pod; other kinds are ignored), or a NodeList or
-  /// PodList. Appends to `*out`.
+  /// PodList. Appends to `*out`; on failure `*out` is left as it was.
   bool DecodeObjects(std::string& json, ClusterObjects* out, std::string* error);
 
  private:

@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Checks the Dockerfile's runtime stage against the binary built on this (bookworm) machine.
 
-No container engine runs here, so this checks what can be checked without one:
-- every shared library the binary loads (ldd), and every library a linked library opens by
-  an unversioned name with dlopen (Debian's civetweb: libssl.so, libcrypto.so), comes from a
-  package the runtime stage installs (or one of their dependencies), or from a link it makes;
-- the runtime stage copies the binary to the path its exec-form ENTRYPOINT runs, runs as the
-  numeric user 65532, carries the OCI labels, and every flag in ENTRYPOINT and CMD is one the
+No container engine runs here, so this checks what can be checked without one. The build
+tree is installed the way the builder stage installs it (`DESTDIR=... cmake --install BUILD
+--prefix ...`) into a temporary root, and the installed binary is examined there:
+- every shared library it loads (ldd) is either a file of the install tree, which the runtime
+  stage copies, or comes from a package the runtime stage installs (or one of their
+  dependencies); every library a linked library opens by an unversioned name with dlopen
+  (Debian's civetweb: libssl.so, libcrypto.so) is loaded already, packaged, or linked;
+- the ENTRYPOINT (exec form, no shell) runs the installed binary, the stage runs as the numeric
+  user 65532 and carries the OCI labels, and every flag in ENTRYPOINT and CMD is one the
   binary's --help lists.
 
-Usage: dockerfile_check.py BINARY [--dockerfile PATH]
+Usage: dockerfile_check.py BINARY [--build-dir DIR] [--dockerfile PATH]
+(BINARY is the build tree's kube-commitment-exporter; DIR defaults to its folder.)
 """
 
 import argparse
@@ -17,8 +21,10 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REQUIRED_LABELS = ("title", "description", "version", "revision")
@@ -65,6 +71,23 @@ def apt_packages(run_text):
             after = words[words.index("install") + 1:]
             packages += [w for w in after if not w.startswith("-")]
     return packages
+
+
+def install_layout(builder, runtime, failures):
+    """(DESTDIR, prefix) of the builder's `cmake --install`, checked against the runtime stage's
+    COPY of that tree to /; None when the layout is not the one this check understands."""
+    text = " ".join(rest for keyword, rest in builder if keyword == "RUN")
+    m = re.search(r"DESTDIR=(\S+) cmake --install \S+ --prefix (\S+)", text)
+    if not m:
+        failures.append("the builder stage has no `DESTDIR=DIR cmake --install BUILD --prefix P`")
+        return None
+    destdir, prefix = m.group(1).rstrip("/"), m.group(2)
+    copies = [rest.split() for keyword, rest in runtime if keyword == "COPY"]
+    if not any(c[-2].rstrip("/") == destdir and c[-1] == "/" and c[0].startswith("--from=")
+               for c in copies if len(c) >= 3):
+        failures.append(f"the runtime stage does not COPY the install tree {destdir}/ to /")
+        return None
+    return destdir, prefix
 
 
 def dpkg_owner(path):
@@ -146,6 +169,42 @@ def dlopen_names(library_paths):
     return names
 
 
+def check_libraries(installed, root, available, runs, failures):
+    """Every library the installed binary loads is in the install tree or packaged."""
+    libraries = ldd_paths(installed)
+    for name, path in sorted(libraries.items()):
+        if name.startswith("linux-vdso"):
+            continue
+        if os.path.realpath(path).startswith(os.path.realpath(root) + os.sep):
+            print(f"ok  {name:32} copied: {os.path.relpath(path, root)}")
+            continue
+        owner = dpkg_owner(path)
+        if owner is None:
+            failures.append(f"{name} ({path}) is neither in the install tree nor in a package")
+        elif owner not in available:
+            failures.append(f"{name} comes from {owner}, which the runtime stage does not install")
+        else:
+            print(f"ok  {name:32} {owner}")
+
+    run_text = " ".join(runs)
+    for name, opener in sorted(dlopen_names(libraries.values()).items()):
+        owner = dpkg_owner(os.path.join(os.path.dirname(os.path.realpath(opener)), name))
+        linked = re.search(r"ln -s[^&;]*/" + re.escape(name) + r"(\"|\s|$)", run_text)
+        how = None
+        if name in libraries:
+            how = "already loaded under that name"
+        elif owner in available:
+            how = f"from {owner}"
+        elif linked:
+            how = "linked by the runtime stage"
+        if how:
+            print(f"ok  {name:32} dlopen by {os.path.basename(opener)}, {how}")
+        else:
+            failures.append(f"{os.path.basename(opener)} dlopens {name}, which neither a loaded "
+                            "library, a runtime package nor an `ln -s` in the runtime stage "
+                            "provides")
+
+
 def help_flags(binary):
     result = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30)
     if result.returncode != 0:
@@ -168,6 +227,7 @@ def exec_form(keyword, text, failures):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("binary")
+    parser.add_argument("--build-dir", help="the CMake build tree (default: BINARY's folder)")
     parser.add_argument("--dockerfile", default=os.path.join(REPO, "Dockerfile"))
     args = parser.parse_args()
     failures = []
@@ -177,7 +237,9 @@ def main():
 
     all_stages = stages(instructions(args.dockerfile))
     if len(all_stages) < 2:
-        failures.append("the Dockerfile is not multi-stage")
+        print("FAIL the Dockerfile is not multi-stage")
+        return 1
+    builder = all_stages[0][1]
     base, runtime = all_stages[-1]
     print(f"runtime stage: FROM {base}")
     if "bookworm" not in base and "DEBIAN_RELEASE" not in base:
@@ -188,29 +250,43 @@ def main():
     print(f"runtime packages: {' '.join(packages)}")
     available = closure(packages, failures)
 
-    libraries = ldd_paths(args.binary)
-    for name, path in sorted(libraries.items()):
-        if name.startswith("linux-vdso"):
-            continue
-        owner = dpkg_owner(path)
-        if owner is None:
-            failures.append(f"{name} ({path}) belongs to no Debian package; copy it explicitly")
-        elif owner not in available:
-            failures.append(f"{name} comes from {owner}, which the runtime stage does not install")
-        else:
-            print(f"ok  {name:32} {owner}")
+    entrypoints = [rest for keyword, rest in runtime if keyword == "ENTRYPOINT"]
+    cmds = [rest for keyword, rest in runtime if keyword == "CMD"]
+    entrypoint = exec_form("ENTRYPOINT", entrypoints[-1], failures) if entrypoints else []
+    cmd = exec_form("CMD", cmds[-1], failures) if cmds else []
+    layout = install_layout(builder, runtime, failures)
+    if not entrypoint:
+        failures.append("the runtime stage has no exec-form ENTRYPOINT")
+    elif os.path.basename(entrypoint[0]) in ("sh", "bash", "dash"):
+        failures.append("ENTRYPOINT runs a shell")
 
-    run_text = " ".join(runs)
-    for name, opener in sorted(dlopen_names(libraries.values()).items()):
-        owner = dpkg_owner(os.path.join(os.path.dirname(os.path.realpath(opener)), name))
-        linked = re.search(r"ln -s[^&;]*/" + re.escape(name) + r"(\"|\s|$)", run_text)
-        if owner in available:
-            print(f"ok  {name:32} dlopen by {os.path.basename(opener)}, from {owner}")
-        elif linked:
-            print(f"ok  {name:32} dlopen by {os.path.basename(opener)}, linked by the runtime stage")
-        else:
-            failures.append(f"{os.path.basename(opener)} dlopens {name}, which neither a runtime "
-                            "package nor an `ln -s` in the runtime stage provides")
+    root = tempfile.mkdtemp(prefix="kce-image-root-")
+    try:
+        installed = None
+        if layout and entrypoint:
+            env = dict(os.environ, DESTDIR=root)
+            build_dir = args.build_dir or os.path.dirname(os.path.abspath(args.binary))
+            result = subprocess.run(["cmake", "--install", build_dir, "--prefix", layout[1]],
+                                    capture_output=True, text=True, env=env)
+            installed = root + entrypoint[0]
+            if result.returncode != 0:
+                failures.append(f"cmake --install failed: {result.stdout}{result.stderr}")
+                installed = None
+            elif not os.access(installed, os.X_OK):
+                failures.append(f"the install tree has no {entrypoint[0]} for the ENTRYPOINT")
+                installed = None
+        if installed:
+            check_libraries(installed, root, available, runs, failures)
+            flags = help_flags(installed)
+            for word in entrypoint[1:] + cmd:
+                if word.startswith("--"):
+                    flag = word.split("=", 1)[0]
+                    if flag in flags:
+                        print(f"ok  {flag:32} in --help")
+                    else:
+                        failures.append(f"{flag} (ENTRYPOINT/CMD) is not a flag of the binary")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
     users = [rest for keyword, rest in runtime if keyword == "USER"]
     if not users or not re.fullmatch(r"65532(:65532)?", users[-1]):
@@ -220,27 +296,6 @@ def main():
     for label in REQUIRED_LABELS:
         if f"org.opencontainers.image.{label}=" not in labels:
             failures.append(f"missing LABEL org.opencontainers.image.{label}")
-
-    entrypoints = [rest for keyword, rest in runtime if keyword == "ENTRYPOINT"]
-    cmds = [rest for keyword, rest in runtime if keyword == "CMD"]
-    entrypoint = exec_form("ENTRYPOINT", entrypoints[-1], failures) if entrypoints else []
-    cmd = exec_form("CMD", cmds[-1], failures) if cmds else []
-    if not entrypoint:
-        failures.append("the runtime stage has no exec-form ENTRYPOINT")
-    else:
-        if os.path.basename(entrypoint[0]) in ("sh", "bash", "dash"):
-            failures.append("ENTRYPOINT runs a shell")
-        copies = [rest for keyword, rest in runtime if keyword == "COPY"]
-        if not any(c.split()[-1] == entrypoint[0] for c in copies):
-            failures.append(f"no COPY puts the binary at {entrypoint[0]}")
-        flags = help_flags(args.binary)
-        for word in entrypoint[1:] + cmd:
-            if word.startswith("--"):
-                flag = word.split("=", 1)[0]
-                if flag in flags:
-                    print(f"ok  {flag:32} in --help")
-                else:
-                    failures.append(f"{flag} (ENTRYPOINT/CMD) is not a flag of the binary")
 
     for failure in failures:
         print("FAIL", failure)

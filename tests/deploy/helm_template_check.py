@@ -26,7 +26,8 @@ OPTIONAL = {"ServiceMonitor", "PrometheusRule", "NetworkPolicy"}
 LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
           "app.kubernetes.io/component", "app.kubernetes.io/part-of",
           "app.kubernetes.io/managed-by", "helm.sh/chart")
-RESTRICTED = (r"runAsNonRoot: true", r"runAsUser: 65532", r"seccompProfile:\n\s+type: RuntimeDefault",
+RESTRICTED = (r"runAsNonRoot: true", r"runAsUser: 65532",
+              r"seccompProfile:\n\s+type: RuntimeDefault",
               r"allowPrivilegeEscalation: false", r"readOnlyRootFilesystem: true",
               r"capabilities:\n\s+drop:\n\s+- ALL", r"replicas: 1", r"livenessProbe:",
               r"path: /healthz", r"readinessProbe:", r"path: /readyz",
@@ -38,7 +39,7 @@ RESTRICTED = (r"runAsNonRoot: true", r"runAsUser: 65532", r"seccompProfile:\n\s+
 def helm_bin():
     if os.environ.get("HELM"):
         return os.environ["HELM"]
-    return subprocess.run([os.path.join(REPO, "tools", "install-helm.sh")], check=True,
+    return subprocess.run([os.path.join(REPO, "deploy", "install-helm.sh")], check=True,
                           capture_output=True, text=True).stdout.strip()
 
 
@@ -66,6 +67,33 @@ def config_file(configmap):
             break
         body.append(line[4:])
     return "\n".join(body).strip() + "\n"
+
+
+def check_config(binary, name, text, failures):
+    """Runs --check-config on a rendered config file as the pod would: in-cluster, with a
+    service account folder holding a token and a CA certificate."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sa = os.path.join(tmp, "serviceaccount")
+        os.mkdir(sa)
+        for file, content in (("token", "test-token\n"), ("namespace", "monitoring\n")):
+            with open(os.path.join(sa, file), "w") as f:
+                f.write(content)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=kubernetes", "-keyout", os.path.join(tmp, "ca.key"),
+                        "-out", os.path.join(sa, "ca.crt")], check=True, capture_output=True)
+        path = os.path.join(tmp, "config.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+        env.update(KUBERNETES_SERVICE_HOST="10.96.0.1", KUBERNETES_SERVICE_PORT="443")
+        result = subprocess.run([binary, f"--config={path}", "--check-config",
+                                 f"--service-account-dir={sa}"],
+                                capture_output=True, text=True, timeout=30, env=env)
+    if result.returncode != 0:
+        failures.append(f"{name}: --check-config rejects the chart's config file "
+                        f"({result.returncode}): {result.stdout}{result.stderr}\n{text}")
+    else:
+        print(f"{name}: the exporter accepts the rendered config file")
 
 
 def check_common(name, docs, expected_kinds, failures):
@@ -144,17 +172,7 @@ def main():
 
     if binary:
         for name, text in (("defaults", config), ("all parts", full_config)):
-            with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
-                f.write(text)
-                f.flush()
-                result = subprocess.run([binary, "--config", f.name, "--check-config"],
-                                        capture_output=True, text=True, timeout=30)
-            if result.returncode != 0:
-                failures.append(f"{name}: --check-config rejects the chart's config file "
-                                f"({result.returncode}): {result.stdout}{result.stderr}\n{text}")
-            else:
-                print(f"{name}: the exporter accepts the rendered config file")
-
+            check_config(binary, name, text, failures)
     for failure in failures:
         print("FAIL", failure)
     print(f"helm template: 2 configurations, {len(failures)} failures")

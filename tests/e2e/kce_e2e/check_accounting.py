@@ -127,5 +127,8 @@ def check_totals(expected, metrics, bad, log=print):
                        metrics.value(prefix + "containers_without_limits", namespace=ns,
                                      resource=res),
                        float(expected.ns_unlimited[(ns, res)]))
+    active = sum(metrics.by_label(prefix + "pods", "namespace").values())
+    # More than one page of 500: equal counts prove the exporter followed every `continue`.
     log(f"  cluster: {len(usable)} usable nodes, {expected.pending_pods} pending, "
-        f"{expected.orphaned} orphaned, {len(expected.ns_pods)} namespaces")
+        f"{expected.orphaned} orphaned, {len(expected.ns_pods)} namespaces, "
+        f"{active:.0f} active pods counted by the exporter (API: {sum(expected.ns_pods.values())})")

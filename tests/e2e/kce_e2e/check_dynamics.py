@@ -108,8 +108,8 @@ def check_outage(cl, exp, log=print):
                during.value("kube_commitment_last_poll_success_timestamp_seconds"), last_ok)
     bad.expect("poll_errors_total grew during the outage",
                _errors_total(during) > errors_before, True, exact=True)
-    reasons = sorted(dict(k).get("reason", "") for k in
-                     during.series("kube_commitment_poll_errors_total"))
+    reasons = sorted(f"{dict(k).get('reason', '')}={v:g}" for k, v in
+                     during.series("kube_commitment_poll_errors_total").items() if v > 0)
     bad.raise_if_any("during the outage")
     log(f"  outage: last values kept ({len(kept)} series), poll errors by reason {reasons}, "
         f"scrape {scrape_s * 1000:.0f} ms")
@@ -125,5 +125,5 @@ def check_outage(cl, exp, log=print):
                   for k in set(kept) | set(recovered) if kept.get(k) != recovered.get(k))
     bad.expect("series after recovery differ from before the outage", diff[:5], [], exact=True)
     bad.raise_if_any("after the API server came back")
-    log(f"  recovered {after.value('kube_commitment_last_poll_success_timestamp_seconds') - restarted:.1f} s "
-        "after the restart")
+    back = after.value("kube_commitment_last_poll_success_timestamp_seconds") - restarted
+    log(f"  recovered {back:.1f} s after the restart began")

@@ -64,7 +64,8 @@ class Metrics:
 class Exporter:
     """One exporter process on a free loopback port, logs in `workdir/<name>.log`."""
 
-    def __init__(self, binary, workdir, name, args, env_extra=None, poll_interval="2s"):
+    def __init__(self, binary, workdir, name, args, env_extra=None, poll_interval="2s",
+                 request_timeout="1500ms"):
         self.binary, self.workdir, self.name = binary, workdir, name
         self.port = procs.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -76,7 +77,8 @@ class Exporter:
         env["HOME"] = home
         env.update(env_extra or {})
         self.cmd = [binary, "--listen-address", f"127.0.0.1:{self.port}",
-                    "--poll-interval", poll_interval, "--log-level", "debug", *args]
+                    "--poll-interval", poll_interval, "--request-timeout", request_timeout,
+                    "--log-level", "debug", *args]
         self.child = procs.Child("exporter-" + name, self.cmd,
                                  os.path.join(workdir, f"exporter-{name}.log"), env=env)
 

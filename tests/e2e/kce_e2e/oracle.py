@@ -82,8 +82,11 @@ def counts(pod):
 
 
 def containers_without_limits(pod, resource):
-    """Containers and sidecars of the pod without a limit for `resource`."""
+    """Containers and sidecars of the pod without a limit for `resource`, at container or pod
+    level (the README's definition of the metric): a pod-level limit bounds them all."""
     spec = pod.get("spec") or {}
+    if resource in (((spec.get("resources") or {}).get("limits")) or {}):
+        return 0
     members = list(spec.get("containers") or [])
     members += [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
     return sum(1 for c in members

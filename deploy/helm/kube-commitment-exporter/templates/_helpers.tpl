@@ -34,7 +34,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 The recommended app.kubernetes.io labels, put on every object.
 */}}
 {{- define "kce.labels" -}}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- $chart := printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" -}}
+helm.sh/chart: {{ $chart | trunc 63 | trimSuffix "-" }}
 {{ include "kce.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/component: exporter

@@ -2,8 +2,8 @@
 # Builds Helm v4 from the Go module proxy into a cache folder outside the repository and prints
 # the path of the binary. A binary already built for the pinned version is reused.
 #
-#   tools/install-helm.sh            # prints e.g. ~/.cache/kube-commitment-exporter/bin/helm
-#   HELM_VERSION=v4.3.2 tools/install-helm.sh
+#   deploy/install-helm.sh            # prints e.g. ~/.cache/kube-commitment-exporter/bin/helm
+#   HELM_VERSION=v4.3.2 deploy/install-helm.sh
 #
 # Needs Go (1.26 or newer for Helm v4.3). Output other than the path goes to stderr.
 set -euo pipefail
