@@ -9,17 +9,11 @@
 namespace kce {
 namespace {
 
+using testing::FindNode;
 using testing::MakeContainer;
 using testing::MakeNode;
 using testing::MakePod;
 using testing::Resources;
-
-const NodeCommitment& FindNode(const CommitmentSnapshot& snap, const std::string& name) {
-  for (const auto& node : snap.nodes) {
-    if (node.name == name) return node;
-  }
-  throw std::runtime_error("no node " + name);
-}
 
 // Accounting doc §1.8: describe's example node, 2350m / 2560Mi requested, 2 / 2Gi limits.
 TEST(CommitmentTest, NodeTotalsMatchDescribeExample) {

@@ -9,9 +9,12 @@
 #include "kce/exposition.h"
 #include "kce/file_source.h"
 #include "kce/metric_catalog.h"
+#include "support/pod_builder.h"
 
 namespace kce {
 namespace {
+
+using testing::FindNode;
 
 const std::string kExample = std::string(KCE_SOURCE_DIR) + "/examples/cluster.json";
 const std::string kGolden = std::string(KCE_TEST_DATA_DIR) + "/golden/cluster.prom";
@@ -29,13 +32,6 @@ CommitmentSnapshot Load(const std::string& path, AccountingOptions options = {})
   const CollectResult result = source.Collect(builder);
   EXPECT_TRUE(result.ok) << result.message;
   return builder.Build();
-}
-
-const NodeCommitment& FindNode(const CommitmentSnapshot& snap, const std::string& name) {
-  for (const auto& node : snap.nodes) {
-    if (node.name == name) return node;
-  }
-  throw std::runtime_error("no node " + name);
 }
 
 const NamespaceCommitment& FindNamespace(const CommitmentSnapshot& snap, const std::string& name) {

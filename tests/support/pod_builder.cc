@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace kce::testing {
 
@@ -48,6 +49,13 @@ Pod MakePod(std::string ns, std::string name, std::string node,
   pod.phase = pod.node_name.empty() ? "Pending" : "Running";
   pod.containers = containers;
   return pod;
+}
+
+const NodeCommitment& FindNode(const CommitmentSnapshot& snapshot, const std::string& name) {
+  for (const auto& node : snapshot.nodes) {
+    if (node.name == name) return node;
+  }
+  throw std::runtime_error("no node " + name + " in the snapshot");
 }
 
 }  // namespace kce::testing

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "kce/commitment.h"
 #include "kce/model.h"
 #include "kce/quantity.h"
 
@@ -25,5 +26,8 @@ Node MakeNode(std::string name, const char* cpu, const char* memory, const char*
 /// A Running pod in `ns` bound to `node` (empty for pending) with the given containers.
 Pod MakePod(std::string ns, std::string name, std::string node,
             std::initializer_list<Container> containers);
+
+/// The node named `name` in `snapshot`; throws std::runtime_error when absent.
+const NodeCommitment& FindNode(const CommitmentSnapshot& snapshot, const std::string& name);
 
 }  // namespace kce::testing
