@@ -2,16 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <vector>
 
 #include "kce/config_error.h"
+#include "kce/read_file.h"
 
 namespace kce {
 namespace {
@@ -23,15 +20,12 @@ std::string Quote(const std::string& text) { return "\"" + text + "\""; }
 // Reads a whole file; `what` starts the error message, e.g. "kubeconfig" or
 // `cluster "c" in kubeconfig /f: certificate-authority`.
 std::string ReadFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    throw ConfigError(what + ": cannot read " + path + ": " + std::strerror(error));
+  std::string content;
+  if (const std::string error = ReadWholeFile(path, kMaxSmallFileBytes, &content);
+      !error.empty()) {
+    throw ConfigError(what + ": cannot read " + path + ": " + error);
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) throw ConfigError(what + ": cannot read " + path + ": read error");
-  return content.str();
+  return content;
 }
 
 // Decodes standard base64 (RFC 4648), ignoring whitespace; padding is optional.
@@ -210,6 +204,14 @@ void ApplyCluster(const std::string& name, const Entry& entry, ClusterEndpoint* 
   std::string server = GetString(entry.body, "server", where);
   if (server.empty()) throw ConfigError(where + " has no server");
   const std::size_t scheme_end = server.find("://");
+  const std::size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  if (server.substr(0, server.find_first_of("/?#", authority)).find('@', authority) !=
+      std::string::npos) {
+    // Never echo this URL: the part before '@' is a user name and perhaps a password.
+    throw ConfigError(where +
+                      ": server carries user information (user@ or user:password@), which is "
+                      "not supported; use token, tokenFile or a client certificate");
+  }
   const std::string scheme = server.substr(0, scheme_end);
   if ((scheme != "https" && scheme != "http") || scheme_end + 3 >= server.size() ||
       server[scheme_end + 3] == '/') {
@@ -251,6 +253,11 @@ std::string ApplyUser(const std::string& name, const Entry& entry, ClusterEndpoi
     ReadFile(endpoint->token_file, where + ": tokenFile");
   } else {
     endpoint->token = GetString(entry.body, "token", where);
+    if (!endpoint->token.empty() && !IsValidBearerToken(endpoint->token)) {
+      throw ConfigError(where +
+                        ": field token holds characters a bearer token cannot have (spaces or "
+                        "control bytes)");
+    }
   }
 
   std::string auth;
@@ -263,6 +270,14 @@ std::string ApplyUser(const std::string& name, const Entry& entry, ClusterEndpoi
 }
 
 }  // namespace
+
+bool IsValidBearerToken(std::string_view token) {
+  if (token.empty()) return false;
+  for (const char c : token) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
 
 std::optional<std::string> ProcessEnv(const std::string& name) {
   const char* value = std::getenv(name.c_str());

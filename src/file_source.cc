@@ -1,39 +1,41 @@
 #include "kce/file_source.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
-#include "kce/label_selector.h"
+#include "kce/config_error.h"
+#include "kce/read_file.h"
 
 namespace kce {
 
-FileSource::FileSource(std::string path, std::string node_selector)
-    : path_(std::move(path)), node_selector_(std::move(node_selector)) {}
+namespace {
+
+LabelSelector ParseOrThrow(const std::string& text) {
+  std::string error;
+  std::optional<LabelSelector> selector = LabelSelector::Parse(text, &error);
+  if (!selector) throw ConfigError("node_selector (--node-selector): " + error);
+  return std::move(*selector);
+}
+
+}  // namespace
+
+FileSource::FileSource(std::string path, const std::string& node_selector, std::size_t max_bytes)
+    : path_(std::move(path)), selector_(ParseOrThrow(node_selector)), max_bytes_(max_bytes) {}
 
 std::string FileSource::Describe() const { return "snapshot file " + path_; }
 
 CollectResult FileSource::Collect(CommitmentBuilder& builder) {
-  std::string error;
-  const auto selector = LabelSelector::Parse(node_selector_, &error);
-  if (!selector) return {false, "config", "node selector: " + error};
-
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) {
-    return {false, "read", "cannot open snapshot file " + path_ + ": " + std::strerror(errno)};
+  std::string json;
+  if (const std::string failure = ReadWholeFile(path_, max_bytes_, &json); !failure.empty()) {
+    return {false, "read", "cannot read snapshot file " + path_ + ": " + failure};
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return {false, "read", "cannot read snapshot file " + path_};
-  std::string json = std::move(buffer).str();
 
   ClusterObjects objects;
+  std::string error;
   if (!decoder_.DecodeObjects(json, &objects, &error)) {
     return {false, "decode", "snapshot file " + path_ + ": " + error};
   }
   for (const Node& node : objects.nodes) {
-    if (selector->Matches(node.labels)) builder.AddNode(node);
+    if (selector_.Matches(node.labels)) builder.AddNode(node);
   }
   for (const Pod& pod : objects.pods) builder.AddPod(pod);
   for (const ObjectIssue& issue : objects.issues) builder.AddIssue(issue);

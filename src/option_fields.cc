@@ -21,7 +21,7 @@ const std::vector<Field>& Fields() {
       {"page_size", "--page-size", "", true, &Options::page_size,
        "Objects asked for per page of a LIST request (1 to 10000)."},
       {"kubeconfig", "--kubeconfig", "", true, &Options::kubeconfig,
-       "kubeconfig file; empty means in-cluster configuration, then $KUBECONFIG, then "
+       "kubeconfig file; empty means $KUBECONFIG, then the in-cluster service account, then "
        "~/.kube/config."},
       {"context", "--context", "", true, &Options::context,
        "kubeconfig context to use; empty means the file's current-context."},
@@ -51,10 +51,11 @@ const std::vector<Field>& Fields() {
       {"config_file", "--config", "", false, &Options::config_file,
        "YAML configuration file; flags override its values."},
       {"web_config_file", "--web-config-file", "--web.config.file", true, &Options::web_config_file,
-       "Reserved for TLS and authentication of the metrics endpoint; only checked to exist for "
-       "now."},
+       "Web configuration file: TLS, client certificates and basic auth users of the HTTP "
+       "server (docs/web-config.md); empty means plain HTTP for anyone."},
       {"max_body_bytes", "--max-body-bytes", "", true, &Options::max_body_bytes,
-       "Largest API server response body accepted, in bytes (Ki, Mi and Gi suffixes allowed)."},
+       "Largest API server response body or snapshot file accepted, in bytes (Ki, Mi and Gi "
+       "suffixes allowed)."},
   };
   return kFields;
 }

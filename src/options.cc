@@ -3,17 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string_view>
 #include <variant>
 
 #include "kce/config_error.h"
+#include "kce/read_file.h"
 #include "kce/version.h"
 #include "option_fields.h"
 
@@ -91,20 +87,15 @@ const Field* FindYamlKey(const std::string& key) {
 }
 
 void ApplyYamlFile(const std::string& path, Options* options) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ConfigError(path + ": cannot read the config file: it is a directory");
+  std::string content;
+  if (const std::string error = ReadWholeFile(path, kMaxSmallFileBytes, &content);
+      !error.empty()) {
+    throw ConfigError(path + ": cannot read the config file: " + error);
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ConfigError(path + ": cannot read the config file: " + std::strerror(errno));
-  }
-  std::stringstream content;
-  content << in.rdbuf();
 
   YAML::Node root;
   try {
-    root = YAML::Load(content.str());
+    root = YAML::Load(content);
   } catch (const YAML::Exception& e) {
     throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ":" +
                       std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);

@@ -9,13 +9,15 @@
 #include "kce/file_source.h"
 #include "kce/logging.h"
 #include "kce/version.h"
+#include "kce/web_config.h"
 
 namespace kce {
 
 std::unique_ptr<ClusterSource> MakeClusterSource(const Options& options, MetricsState* metrics,
                                                  const StopSignal* stop) {
   if (!options.snapshot_file.empty()) {
-    return std::make_unique<FileSource>(options.snapshot_file, options.node_selector);
+    return std::make_unique<FileSource>(options.snapshot_file, options.node_selector,
+                                        static_cast<std::size_t>(options.max_body_bytes));
   }
   return MakeApiSource(options, metrics, stop);
 }
@@ -103,6 +105,7 @@ int RunExporter(int argc, const char* const* argv) {
     if (options.check_config) {
       StopSignal stop;
       auto source = MakeClusterSource(options, nullptr, &stop);
+      if (!options.web_config_file.empty()) LoadWebConfig(options.web_config_file);
       std::cout << "configuration is valid; source " << source->Describe() << "\n"
                 << DescribeOptions(options) << "\n";
       return 0;

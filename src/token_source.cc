@@ -2,12 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "kce/logging.h"
+#include "kce/read_file.h"
 
 namespace kce {
 namespace {
@@ -23,20 +20,16 @@ std::string Trim(const std::string& text) {
 
 // Reads the token from `path` into `*token`; returns false with `*error` set on failure.
 bool ReadToken(const std::string& path, std::string* token, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) {
-    *error = "read error";
-    return false;
-  }
-  *token = Trim(content.str());
+  std::string content;
+  *error = ReadWholeFile(path, kMaxSmallFileBytes, &content);
+  if (!error->empty()) return false;
+  *token = Trim(content);
   if (token->empty()) {
     *error = "the file is empty";
+    return false;
+  }
+  if (!IsValidBearerToken(*token)) {
+    *error = "the file holds characters a bearer token cannot have (spaces or control bytes)";
     return false;
   }
   return true;

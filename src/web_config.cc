@@ -3,14 +3,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "kce/basic_auth.h"
 #include "kce/config_error.h"
+#include "kce/read_file.h"
 #include "kce/tls_server.h"
 
 namespace kce {
@@ -314,14 +311,11 @@ WebConfig ParseWebConfig(const std::string& yaml, const std::string& file) {
 }
 
 WebConfig LoadWebConfig(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw ConfigError("web config file \"" + file + "\": cannot be read: " + std::strerror(errno));
+  std::string text;
+  if (const std::string error = ReadWholeFile(file, kMaxSmallFileBytes, &text); !error.empty()) {
+    throw ConfigError("web config file \"" + file + "\": cannot be read: " + error);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError("web config file \"" + file + "\": read failed");
-  WebConfig config = ParseWebConfig(text.str(), file);
+  WebConfig config = ParseWebConfig(text, file);
   if (config.tls) CheckTlsServerConfig(*config.tls, file);
   return config;
 }

@@ -9,6 +9,7 @@
 #include "kce/exposition.h"
 #include "kce/file_source.h"
 #include "kce/metric_catalog.h"
+#include "kce/options.h"
 #include "support/pod_builder.h"
 
 namespace kce {
@@ -27,7 +28,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 CommitmentSnapshot Load(const std::string& path, AccountingOptions options = {}) {
-  FileSource source(path, "");
+  FileSource source(path, "", Options{}.max_body_bytes);
   CommitmentBuilder builder(options);
   const CollectResult result = source.Collect(builder);
   EXPECT_TRUE(result.ok) << result.message;

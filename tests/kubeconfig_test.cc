@@ -253,6 +253,46 @@ TEST(KubeconfigTest, BrokenReferencesNameWhatIsWrong) {
   EXPECT_THAT(LoadError(bad_scheme), HasSubstr("ftp://api"));
 }
 
+TEST(KubeconfigTest, ReferencedFilesAreReadUpToALimit) {
+  testing::TempDir dir;
+  // A device never ends; the loader stops at the limit instead of reading forever.
+  const std::string endless = dir.Write(
+      "endless", Kubeconfig("    server: https://api\n", "    tokenFile: /dev/zero\n"));
+  EXPECT_THAT(LoadError(endless), HasSubstr("tokenFile: cannot read /dev/zero: it is larger than"));
+
+  const std::string folder = dir.Write(
+      "folder",
+      Kubeconfig("    server: https://api\n    certificate-authority: .\n", "    token: t\n"));
+  EXPECT_THAT(LoadError(folder), HasSubstr("it is a directory"));
+}
+
+TEST(KubeconfigTest, UserInformationInTheServerUrlIsRefusedWithoutEchoingIt) {
+  testing::TempDir dir;
+  for (const std::string server : {"https://admin:hunter2secret@api:6443",
+                                   "https://hunter2secret@api", "ftp://hunter2secret@x"}) {
+    const std::string path =
+        dir.Write("config", Kubeconfig("    server: " + server + "\n", "    token: t\n"));
+    const std::string error = LoadError(path);
+    EXPECT_THAT(error, HasSubstr("user information")) << server;
+    EXPECT_THAT(error, Not(HasSubstr("hunter2secret"))) << server;
+  }
+  // An '@' in the path is not user information.
+  const std::string in_path =
+      dir.Write("path", Kubeconfig("    server: https://api/k8s/@cluster\n", "    token: t\n"));
+  EXPECT_EQ(LoadKubeconfig(in_path, "", Env({})).server, "https://api/k8s/@cluster");
+}
+
+TEST(KubeconfigTest, TokenWithSpacesOrControlBytesIsRefused) {
+  testing::TempDir dir;
+  // YAML double-quoted scalars, so \r, \n and \t arrive as the bytes themselves.
+  for (const std::string token :
+       {R"("abc\r\nX-Injected: 1")", R"("two words")", R"("tab\there")"}) {
+    const std::string path =
+        dir.Write("config", Kubeconfig("    server: https://api\n", "    token: " + token + "\n"));
+    EXPECT_THAT(LoadError(path), HasSubstr("field token holds characters")) << token;
+  }
+}
+
 TEST(KubeconfigTest, MissingContextClusterOrUserIsNamed) {
   testing::TempDir dir;
   const std::string path = dir.Write("config",

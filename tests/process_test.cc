@@ -177,6 +177,20 @@ current-context: x
   bad.WaitForLog(std::regex("page"));
   EXPECT_NE(bad.log().find("page_size (--page-size)"), std::string::npos) << bad.log();
   EXPECT_EQ(bad.SignalAndWait(0, 10s), 2);
+
+  // A snapshot file can only apply equality-based selectors; say so at start, not every poll.
+  Process set_based({"--check-config", "--snapshot", kExample, "--node-selector", "env in (a,b)"});
+  set_based.WaitForLog(std::regex("configuration error"));
+  EXPECT_NE(set_based.log().find("node_selector (--node-selector)"), std::string::npos)
+      << set_based.log();
+  EXPECT_EQ(set_based.SignalAndWait(0, 10s), 2);
+
+  // The web configuration is loaded and checked too, not only found.
+  const std::string web = dir.Write("web.yml", "tls_server_config:\n  cert_file: missing.crt\n");
+  Process bad_web({"--check-config", "--snapshot", kExample, "--web.config.file", web});
+  bad_web.WaitForLog(std::regex("configuration error"));
+  EXPECT_NE(bad_web.log().find("web.yml"), std::string::npos) << bad_web.log();
+  EXPECT_EQ(bad_web.SignalAndWait(0, 10s), 2);
 }
 
 }  // namespace

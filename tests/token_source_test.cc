@@ -122,6 +122,31 @@ TEST(TokenSourceTest, EmptyFileKeepsLastToken) {
   EXPECT_EQ(source->Token(), "good");
 }
 
+TEST(TokenSourceTest, TokenWithControlBytesKeepsLastToken) {
+  testing::TempDir dir;
+  const std::string path = dir.Write("token", "good\n");
+  FakeClock clock;
+  auto source = TokenSource::FromFile(path, clock.Function());
+  EXPECT_EQ(source->Token(), "good");
+  // A header injection attempt, or a file that is not a token at all.
+  dir.Write("token", "evil\r\nX-Injected: 1\n");
+  source->Invalidate();
+  EXPECT_EQ(source->Token(), "good");
+  dir.Write("token", "fresh\n");
+  source->Invalidate();
+  EXPECT_EQ(source->Token(), "fresh");
+}
+
+TEST(TokenSourceTest, BearerTokenCharacters) {
+  EXPECT_TRUE(IsValidBearerToken("eyJhbGciOi.JSUzI1NiIs-_~+/="));
+  EXPECT_FALSE(IsValidBearerToken(""));
+  EXPECT_FALSE(IsValidBearerToken("a b"));
+  EXPECT_FALSE(IsValidBearerToken("a\tb"));
+  EXPECT_FALSE(IsValidBearerToken("a\r\nb"));
+  EXPECT_FALSE(IsValidBearerToken(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsValidBearerToken("caf\xc3\xa9"));
+}
+
 TEST(TokenSourceTest, WithoutAnyTokenEveryCallReadsAgain) {
   testing::TempDir dir;
   FakeClock clock;

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace kce {
 
@@ -31,6 +32,10 @@ struct ClusterEndpoint {
   /// server=https://127.0.0.1:6443 auth=client-certificate".
   std::string description;
 };
+
+/// True when `token` is non-empty and holds only visible ASCII characters, so it can go into
+/// an `Authorization: Bearer` header as it is (no spaces, tabs, line breaks or control bytes).
+bool IsValidBearerToken(std::string_view token);
 
 /// Looks up an environment variable by name; std::nullopt when it is not set.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;

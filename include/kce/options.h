@@ -24,7 +24,7 @@ struct Options {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
   /// `limit` of each paginated LIST request.
   int page_size = 500;
-  /// kubeconfig file; empty means in-cluster config, then $KUBECONFIG, then ~/.kube/config.
+  /// kubeconfig file; empty means $KUBECONFIG, then in-cluster, then ~/.kube/config.
   std::string kubeconfig;
   /// kubeconfig context; empty means its current-context.
   std::string context;
@@ -52,10 +52,10 @@ struct Options {
   bool check_config = false;
   /// YAML configuration file; empty means none.
   std::string config_file;
-  /// Reserved for TLS and authentication of the metrics endpoint; for now only checked to
-  /// exist.
+  /// Web configuration file (TLS, client certificates, basic auth) of the HTTP server; empty
+  /// means plain HTTP for anyone.
   std::string web_config_file;
-  /// Largest API server response body read, in bytes.
+  /// Largest API server response body or snapshot file read, in bytes.
   std::uint64_t max_body_bytes = 256ULL * 1024 * 1024;
 };
 
