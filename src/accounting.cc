@@ -79,6 +79,24 @@ bool HasPodLevelResources(const Pod& pod) {
   return false;
 }
 
+// API defaulting of pod-level requests (PodLevelResources; defaultPodRequests in
+// pkg/apis/core/v1): once a pod has pod-level limits, a cpu or memory request missing at pod
+// level becomes the containers' declared aggregate when they request it, else the pod-level
+// limit. Objects from the API server carry the result already; hand-written snapshots get it
+// here.
+ResourceList DefaultedPodRequests(const Pod& pod) {
+  ResourceList requests = pod.pod_requests;
+  if (pod.pod_limits.empty()) return requests;
+  const ResourceList declared = Aggregate(pod, Kind::kRequests, /*use_status=*/false);
+  for (const auto& [name, value] : declared.entries()) {
+    if ((name == kCpu || name == kMemory) && !requests.Has(name)) requests.Set(name, value);
+  }
+  for (const auto& [name, value] : pod.pod_limits.entries()) {
+    if (IsPodLevelKey(name) && !requests.Has(name)) requests.Set(name, value);
+  }
+  return requests;
+}
+
 void ApplyOverhead(const Pod& pod, PodResources& r) {
   r.requests.Add(pod.overhead);
   // Overhead raises a limit only where one exists: an unlimited pod stays unlimited.
@@ -98,7 +116,8 @@ PodResources EffectiveResources(const Pod& pod, bool use_status) {
   r.limits = Aggregate(pod, Kind::kLimits, use_status);
 
   // Pod-level values replace the container aggregate key by key (not a max).
-  for (const auto& [name, value] : pod.pod_requests.entries()) {
+  const ResourceList pod_requests = DefaultedPodRequests(pod);
+  for (const auto& [name, value] : pod_requests.entries()) {
     if (IsPodLevelKey(name)) r.requests.Set(name, value);
   }
   if (HasPodLevelResources(pod)) {

@@ -2,43 +2,59 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 #include "kce/accounting.h"
 
 namespace kce {
 namespace {
 
-std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b) {
+// Every helper below clamps at the int64 bounds and then sets *clamped, so that the object
+// responsible can be reported instead of a figure silently stuck at the bound. A sum already at
+// the bound was reported when it got there.
+std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b, bool* clamped) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
   std::int64_t sum = 0;
   if (__builtin_add_overflow(a, b, &sum)) {
-    return b > 0 ? std::numeric_limits<std::int64_t>::max()
-                 : std::numeric_limits<std::int64_t>::min();
+    if (a != kMax && a != kMin) *clamped = true;
+    return b > 0 ? kMax : kMin;
   }
   return sum;
 }
 
-void AddTotals(ResourceTotals& into, const ResourceTotals& add) {
-  into.cpu_requests_milli = SaturatingAdd(into.cpu_requests_milli, add.cpu_requests_milli);
-  into.cpu_limits_milli = SaturatingAdd(into.cpu_limits_milli, add.cpu_limits_milli);
-  into.memory_requests_bytes = SaturatingAdd(into.memory_requests_bytes, add.memory_requests_bytes);
-  into.memory_limits_bytes = SaturatingAdd(into.memory_limits_bytes, add.memory_limits_bytes);
+void AddTotals(ResourceTotals& into, const ResourceTotals& add, bool* clamped) {
+  into.cpu_requests_milli = SaturatingAdd(into.cpu_requests_milli, add.cpu_requests_milli, clamped);
+  into.cpu_limits_milli = SaturatingAdd(into.cpu_limits_milli, add.cpu_limits_milli, clamped);
+  into.memory_requests_bytes =
+      SaturatingAdd(into.memory_requests_bytes, add.memory_requests_bytes, clamped);
+  into.memory_limits_bytes =
+      SaturatingAdd(into.memory_limits_bytes, add.memory_limits_bytes, clamped);
 }
 
-std::int64_t Milli(const ResourceList& list, std::string_view name) {
+std::int64_t Milli(const ResourceList& list, std::string_view name, bool* clamped) {
   const Quantity* q = list.Find(name);
-  return q == nullptr ? 0 : MilliValue(*q);
+  return q == nullptr ? 0 : MilliValue(*q, clamped);
 }
 
-std::int64_t Whole(const ResourceList& list, std::string_view name) {
+std::int64_t Whole(const ResourceList& list, std::string_view name, bool* clamped) {
   const Quantity* q = list.Find(name);
-  return q == nullptr ? 0 : Value(*q);
+  return q == nullptr ? 0 : Value(*q, clamped);
 }
 
-// Allocatable falls back to capacity key by key: a node that reports no allocatable for a
-// resource offers what it has.
-const ResourceList& Offered(const Node& node, std::string_view name) {
-  return node.allocatable.Has(name) ? node.allocatable : node.capacity;
+// As the API server defaults a node's status: capacity stands in for allocatable only when
+// allocatable is absent or empty, never key by key (a missing key offers nothing).
+const ResourceList& Offered(const Node& node) {
+  return node.allocatable.empty() ? node.capacity : node.allocatable;
 }
+
+ObjectIssue Clamped(std::string kind, std::string object, const std::string& what) {
+  std::string message = kind + " " + object + ": " + what + " is beyond the int64 range; clamped";
+  return ObjectIssue{std::move(kind), std::move(object), "saturated", std::move(message), false};
+}
+
+// The label the decoder gives the same pod, so both reports name one object.
+std::string PodLabel(const Pod& pod) { return pod.ns.empty() ? pod.name : pod.ns + "/" + pod.name; }
 
 bool Contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -63,11 +79,14 @@ void CommitmentBuilder::AddNode(const Node& node) {
   NodeCommitment n;
   n.name = node.name;
   n.usability = EvaluateNode(node, options_.tolerated_taints);
-  n.cpu_capacity_milli = Milli(node.capacity, kCpu);
-  n.memory_capacity_bytes = Whole(node.capacity, kMemory);
-  n.cpu_allocatable_milli = Milli(Offered(node, kCpu), kCpu);
-  n.memory_allocatable_bytes = Whole(Offered(node, kMemory), kMemory);
-  n.pods_allocatable = Whole(Offered(node, kPods), kPods);
+  bool clamped = false;
+  n.cpu_capacity_milli = Milli(node.capacity, kCpu, &clamped);
+  n.memory_capacity_bytes = Whole(node.capacity, kMemory, &clamped);
+  const ResourceList& offered = Offered(node);
+  n.cpu_allocatable_milli = Milli(offered, kCpu, &clamped);
+  n.memory_allocatable_bytes = Whole(offered, kMemory, &clamped);
+  n.pods_allocatable = Whole(offered, kPods, &clamped);
+  if (clamped) AddIssue(Clamped("node", node.name, "capacity or allocatable in milli-cores"));
   nodes_.push_back(std::move(n));
 }
 
@@ -77,22 +96,28 @@ void CommitmentBuilder::AddPod(const Pod& pod) {
 
   const PodResources effective = EffectiveResources(pod, options_.use_status);
   ResourceTotals totals;
-  totals.cpu_requests_milli = Milli(effective.requests, kCpu);
-  totals.cpu_limits_milli = Milli(effective.limits, kCpu);
-  totals.memory_requests_bytes = Whole(effective.requests, kMemory);
-  totals.memory_limits_bytes = Whole(effective.limits, kMemory);
+  bool clamped = false;
+  totals.cpu_requests_milli = Milli(effective.requests, kCpu, &clamped);
+  totals.cpu_limits_milli = Milli(effective.limits, kCpu, &clamped);
+  totals.memory_requests_bytes = Whole(effective.requests, kMemory, &clamped);
+  totals.memory_limits_bytes = Whole(effective.limits, kMemory, &clamped);
+  if (clamped) AddIssue(Clamped("pod", PodLabel(pod), "an effective request or limit"));
 
+  bool sum_clamped = false;
   PodTotals& place = pod.node_name.empty() ? pending_ : by_node_[pod.node_name];
-  AddTotals(place.committed, totals);
+  AddTotals(place.committed, totals, &sum_clamped);
   ++place.pods;
-
-  if (!NamespaceWanted(pod.ns)) return;
-  NamespaceCommitment& ns = by_namespace_[pod.ns];
-  AddTotals(ns.committed, totals);
-  ++ns.pods;
+  const bool wanted = NamespaceWanted(pod.ns);
+  NamespaceCommitment* ns = wanted ? &by_namespace_[pod.ns] : nullptr;
+  if (ns != nullptr) AddTotals(ns->committed, totals, &sum_clamped);
+  if (sum_clamped) {
+    AddIssue(Clamped("pod", PodLabel(pod), "adding it to its node or namespace totals"));
+  }
+  if (ns == nullptr) return;
+  ++ns->pods;
   auto count_unbounded = [&](const Container& c) {
-    if (ContainerLacksLimit(pod, c, kCpu)) ++ns.containers_without_cpu_limit;
-    if (ContainerLacksLimit(pod, c, kMemory)) ++ns.containers_without_memory_limit;
+    if (ContainerLacksLimit(pod, c, kCpu)) ++ns->containers_without_cpu_limit;
+    if (ContainerLacksLimit(pod, c, kMemory)) ++ns->containers_without_memory_limit;
   };
   for (const auto& c : pod.containers) count_unbounded(c);
   for (const auto& c : pod.init_containers) {
@@ -104,7 +129,9 @@ void CommitmentBuilder::AddIssue(const ObjectIssue& issue) {
   if (issue_samples_.size() < kMaxIssueSamples) issue_samples_.push_back(issue);
   if (issue.skipped) {
     ++skipped_[{issue.kind, issue.reason}];
-  } else {
+    if (issue.kind == "node") skipped_nodes_.insert(issue.object);
+  } else if (saturated_objects_.insert(issue.kind + " " + issue.object).second) {
+    // Counted once per object, however many of its quantities were clamped.
     ++saturated_[issue.kind];
   }
 }
@@ -116,25 +143,40 @@ void CommitmentBuilder::ResetPods() {
   pods_seen_ = 0;
   std::erase_if(skipped_, [](const auto& entry) { return entry.first.first == "pod"; });
   saturated_.erase("pod");
+  std::erase_if(saturated_objects_, [](const std::string& key) { return key.starts_with("pod "); });
   std::erase_if(issue_samples_, [](const ObjectIssue& issue) { return issue.kind == "pod"; });
 }
 
 void CommitmentBuilder::ResetNodes() {
   nodes_.clear();
+  skipped_nodes_.clear();
   std::erase_if(skipped_, [](const auto& entry) { return entry.first.first == "node"; });
   saturated_.erase("node");
+  std::erase_if(saturated_objects_,
+                [](const std::string& key) { return key.starts_with("node "); });
   std::erase_if(issue_samples_, [](const ObjectIssue& issue) { return issue.kind == "node"; });
 }
 
 CommitmentSnapshot CommitmentBuilder::Build() const {
   CommitmentSnapshot snap;
   snap.nodes = nodes_;
-  std::sort(snap.nodes.begin(), snap.nodes.end(),
-            [](const NodeCommitment& a, const NodeCommitment& b) { return a.name < b.name; });
+  std::stable_sort(snap.nodes.begin(), snap.nodes.end(),
+                   [](const NodeCommitment& a, const NodeCommitment& b) { return a.name < b.name; });
   // A node listed twice (it cannot happen in one consistent list) keeps its first entry.
   snap.nodes.erase(std::unique(snap.nodes.begin(), snap.nodes.end(),
                                [](const auto& a, const auto& b) { return a.name == b.name; }),
                    snap.nodes.end());
+
+  snap.skipped = skipped_;
+  snap.saturated = saturated_;
+  snap.issue_samples = issue_samples_;
+  std::set<std::string> saturated_objects = saturated_objects_;
+  auto report = [&](const ObjectIssue& issue) {
+    if (snap.issue_samples.size() < kMaxIssueSamples) snap.issue_samples.push_back(issue);
+    if (saturated_objects.insert(issue.kind + " " + issue.object).second) {
+      ++snap.saturated[issue.kind];
+    }
+  };
 
   ClusterCommitment& cluster = snap.cluster;
   std::int64_t placed_pods = 0;
@@ -145,26 +187,36 @@ CommitmentSnapshot CommitmentBuilder::Build() const {
       placed_pods += it->second.pods;
     }
     if (!node.usability.usable) continue;
+    bool clamped = false;
     cluster.cpu_allocatable_milli =
-        SaturatingAdd(cluster.cpu_allocatable_milli, node.cpu_allocatable_milli);
+        SaturatingAdd(cluster.cpu_allocatable_milli, node.cpu_allocatable_milli, &clamped);
     cluster.memory_allocatable_bytes =
-        SaturatingAdd(cluster.memory_allocatable_bytes, node.memory_allocatable_bytes);
-    AddTotals(cluster.committed, node.committed);
+        SaturatingAdd(cluster.memory_allocatable_bytes, node.memory_allocatable_bytes, &clamped);
+    AddTotals(cluster.committed, node.committed, &clamped);
+    if (clamped) report(Clamped("node", node.name, "adding it to the cluster totals"));
   }
 
-  std::int64_t bound_pods = 0;
-  for (const auto& [name, totals] : by_node_) bound_pods += totals.pods;
-  if (!options_.nodes_filtered) cluster.orphaned_pods = bound_pods - placed_pods;
+  // Pods on a node that was skipped for bad data are on a real node, not orphaned.
+  std::int64_t unplaced_pods = 0;
+  for (const auto& [name, totals] : by_node_) unplaced_pods += totals.pods;
+  unplaced_pods -= placed_pods;
+  for (const std::string& name : skipped_nodes_) {
+    if (auto it = by_node_.find(name); it != by_node_.end()) unplaced_pods -= it->second.pods;
+  }
+  if (!options_.nodes_filtered) cluster.orphaned_pods = unplaced_pods;
 
   cluster.pending_pods = pending_.pods;
   cluster.pending_cpu_requests_milli = pending_.committed.cpu_requests_milli;
   cluster.pending_memory_requests_bytes = pending_.committed.memory_requests_bytes;
+  // A sum clamped here was already clamped in its parts, which are reported.
+  bool ignored = false;
   cluster.cpu_commitment_ratio = CommitmentRatio(
-      SaturatingAdd(cluster.committed.cpu_requests_milli, cluster.pending_cpu_requests_milli),
+      SaturatingAdd(cluster.committed.cpu_requests_milli, cluster.pending_cpu_requests_milli,
+                    &ignored),
       cluster.cpu_allocatable_milli);
   cluster.memory_commitment_ratio =
       CommitmentRatio(SaturatingAdd(cluster.committed.memory_requests_bytes,
-                                    cluster.pending_memory_requests_bytes),
+                                    cluster.pending_memory_requests_bytes, &ignored),
                       cluster.memory_allocatable_bytes);
 
   snap.namespaces.reserve(by_namespace_.size());
@@ -174,9 +226,6 @@ CommitmentSnapshot CommitmentBuilder::Build() const {
   }
   std::sort(snap.namespaces.begin(), snap.namespaces.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
-  snap.skipped = skipped_;
-  snap.saturated = saturated_;
-  snap.issue_samples = issue_samples_;
   return snap;
 }
 

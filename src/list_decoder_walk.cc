@@ -160,6 +160,8 @@ error_code ReadResourceList(od::value& value, const PathNode& at, ItemState& sta
   const error_code walk_error = ForEachField(value, at, state, [&](od::field& field) -> error_code {
     std::string_view name;
     if (auto e = field.unescaped_key().get(name)) return state.Recover(e, at);
+    // Accounting uses nothing else; a broken extended resource must not cost a node or a pod.
+    if (name != kCpu && name != kMemory && name != kPods) return simdjson::SUCCESS;
     const PathNode key_at = At(at, name);
     od::value& quantity = field.value();
     od::json_type type;
@@ -191,7 +193,8 @@ error_code ReadResourceList(od::value& value, const PathNode& at, ItemState& sta
                                 "\" is beyond the int64 range and was clamped to " +
                                 FormatQuantity(parsed.value));
     }
-    entries.Set(name, parsed.value);
+    // As the API server stores it, so hand-written snapshots count like API objects.
+    entries.Set(name, RoundUpToMilli(parsed.value));
     return simdjson::SUCCESS;
   });
   if (walk_error || entries.empty()) return walk_error;

@@ -136,7 +136,9 @@ error_code ReadString(od::value& value, const PathNode& at, ItemState& state, st
 error_code ReadBool(od::value& value, const PathNode& at, ItemState& state, bool* out);
 /// Sets *out to true when `value` is a string (a timestamp), false for null.
 error_code ReadIsSet(od::value& value, const PathNode& at, ItemState& state, bool* out);
-/// Reads a ResourceList; quantities may be strings or JSON numbers; null entries are absent.
+/// Reads the cpu, memory and pods entries of a ResourceList (other names are skipped unread),
+/// each rounded up to milli as the API server stores it; quantities may be strings or JSON
+/// numbers; null entries are absent.
 error_code ReadResourceList(od::value& value, const PathNode& at, ItemState& state,
                             ResourceList* out);
 /// Reads a ResourceRequirements object: its `requests` and `limits`.

@@ -37,7 +37,8 @@ constexpr std::array kCatalog = {
     MetricInfo{"kube_commitment_node_pods", kGauge, "node", "pods",
                "Number of active pods (phase neither Succeeded nor Failed) bound to the node."},
     MetricInfo{"kube_commitment_node_pods_allocatable", kGauge, "node", "pods",
-               "Number of pods the node accepts, from status.allocatable.pods."},
+               "Number of pods the node accepts, from status.allocatable.pods (capacity when "
+               "allocatable is absent)."},
     MetricInfo{"kube_commitment_node_usable", kGauge, "node", "boolean",
                "1 when the node is Ready, schedulable, not being deleted and free of "
                "untolerated NoSchedule and NoExecute taints, else 0."},
@@ -60,10 +61,11 @@ constexpr std::array kCatalog = {
                "Sum of the effective memory limits in bytes of the active pods on usable nodes."},
     MetricInfo{"kube_commitment_cluster_cpu_commitment_ratio", kGauge, "", "ratio",
                "CPU requests of pods on usable nodes plus pending CPU requests, divided by usable "
-               "allocatable CPU; +Inf when nothing is usable."},
+               "allocatable CPU; 0 when nothing is requested, +Inf when nothing is usable."},
     MetricInfo{"kube_commitment_cluster_memory_commitment_ratio", kGauge, "", "ratio",
                "Memory requests of pods on usable nodes plus pending memory requests, divided by "
-               "usable allocatable memory; +Inf when nothing is usable."},
+               "usable allocatable memory; 0 when nothing is requested, +Inf when nothing is "
+               "usable."},
     MetricInfo{"kube_commitment_pending_pods", kGauge, "", "pods",
                "Number of active pods not bound to any node."},
     MetricInfo{"kube_commitment_pending_cpu_requests_cores", kGauge, "", "cores",
@@ -109,8 +111,8 @@ constexpr std::array kCatalog = {
     MetricInfo{"kube_commitment_skipped_objects_total", kCounter, "kind,reason", "objects",
                "Objects left out of a poll for bad data, by kind and reason, summed over polls."},
     MetricInfo{"kube_commitment_saturated_quantities_total", kCounter, "kind", "objects",
-               "Objects kept with a quantity clamped at the int64 bound, by kind, summed over "
-               "polls."},
+               "Objects kept with a quantity or a sum clamped at the int64 bound, by kind, summed "
+               "over polls."},
 };
 
 }  // namespace

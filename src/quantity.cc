@@ -327,6 +327,14 @@ std::int64_t Value(Quantity q, bool* saturated) {
   return DivideAwayFromZero<kNanosPerUnit>(q.nanos, saturated);
 }
 
+Quantity RoundUpToMilli(Quantity q) {
+  const __int128 milli = kNanosPerMilli;
+  const __int128 rest = q.nanos % milli;
+  if (rest == 0) return q;
+  // kMaxQuantityNanos is a whole number of thousandths, so this never passes the bound.
+  return Quantity{q.nanos - rest + (q.nanos > 0 ? milli : -milli)};
+}
+
 std::string FormatQuantity(Quantity q) {
   std::uint32_t fraction = 0;
   u128 units = DivMod<kNanosPerUnit>(Magnitude(q.nanos), &fraction);

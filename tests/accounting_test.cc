@@ -83,6 +83,43 @@ TEST(AccountingTest, PodLevelLimitsReplaceOnlyWhenPodLevelResourcesExist) {
   EXPECT_EQ(MilliOf(EffectiveResources(unsupported).limits, kCpu), 4000);
 }
 
+TEST(AccountingTest, PodLevelLimitDefaultsTheRequestNoContainerMakes) {
+  // Containers request memory but no cpu; the pod-level cpu limit becomes the cpu request, as
+  // API defaulting writes it, and memory keeps the containers' aggregate.
+  Pod pod = MakePod("ns", "p", "n1",
+                    {MakeContainer("a", Resources({{"memory", "1Gi"}})),
+                     MakeContainer("b", Resources({{"memory", "512Mi"}}))});
+  pod.pod_limits = Resources({{"cpu", "2"}, {"memory", "4Gi"}});
+  PodResources r = EffectiveResources(pod);
+  EXPECT_EQ(MilliOf(r.requests, kCpu), 2000);
+  EXPECT_EQ(ValueOf(r.requests, kMemory), 1536LL * 1024 * 1024);
+  EXPECT_EQ(MilliOf(r.limits, kCpu), 2000);
+  EXPECT_EQ(ValueOf(r.limits, kMemory), 4LL * 1024 * 1024 * 1024);
+
+  // An explicit pod-level request is never replaced by the limit.
+  pod.pod_requests = Resources({{"cpu", "500m"}});
+  EXPECT_EQ(MilliOf(EffectiveResources(pod).requests, kCpu), 500);
+
+  // Without pod-level limits nothing is defaulted: no request stays no request.
+  Pod plain = MakePod("ns", "q", "n1", {MakeContainer("a", Resources({{"memory", "1Gi"}}))});
+  EXPECT_FALSE(EffectiveResources(plain).requests.Has(kCpu));
+}
+
+TEST(AccountingTest, DefaultedPodLevelRequestUsesTheDeclaredAggregate) {
+  // Defaulting happens at creation, from the spec: a resize the kubelet granted later does
+  // not change the pod-level request that replaces the container aggregate.
+  Pod pod = MakePod("ns", "r", "n1", {MakeContainer("c", Resources({{"cpu", "300m"}}))});
+  ContainerStatus status;
+  status.name = "c";
+  status.has_resources = true;
+  status.requests = Resources({{"cpu", "800m"}});
+  pod.statuses = {status};
+  pod.pod_limits = Resources({{"memory", "1Gi"}});
+  PodResources r = EffectiveResources(pod);
+  EXPECT_EQ(MilliOf(r.requests, kCpu), 300);
+  EXPECT_EQ(ValueOf(r.requests, kMemory), 1024LL * 1024 * 1024);
+}
+
 Pod ResizingPod() {
   Pod pod = MakePod("ns", "e", "n1",
                     {MakeContainer("c", Resources({{"cpu", "30m"}, {"memory", "20M"}}))});

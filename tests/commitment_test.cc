@@ -1,7 +1,10 @@
 #include "kce/commitment.h"
 
 #include <cmath>
+#include <string>
+#include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "support/pod_builder.h"
@@ -14,6 +17,7 @@ using testing::MakeContainer;
 using testing::MakeNode;
 using testing::MakePod;
 using testing::Resources;
+using ::testing::HasSubstr;
 
 // Accounting doc §1.8: describe's example node, 2350m / 2560Mi requested, 2 / 2Gi limits.
 TEST(CommitmentTest, NodeTotalsMatchDescribeExample) {
@@ -179,16 +183,71 @@ TEST(CommitmentTest, ContainersWithoutLimitsCountSidecarsButNotInitContainers) {
   EXPECT_EQ(snap.namespaces[0].containers_without_memory_limit, 2);
 }
 
-TEST(CommitmentTest, AllocatableFallsBackToCapacity) {
+TEST(CommitmentTest, CapacityStandsInOnlyForAnAbsentAllocatable) {
+  // As the API server defaults NodeStatus: an allocatable list that exists is used as it is,
+  // and a resource it lacks offers nothing.
   CommitmentBuilder builder({});
-  Node node = MakeNode("n1", "2", "4Gi", "32");
-  node.allocatable = Resources({{"cpu", "1500m"}});
-  builder.AddNode(node);
-  const NodeCommitment& n = FindNode(builder.Build(), "n1");
-  EXPECT_EQ(n.cpu_allocatable_milli, 1500);
-  EXPECT_EQ(n.cpu_capacity_milli, 2000);
-  EXPECT_EQ(n.memory_allocatable_bytes, 4LL << 30);
-  EXPECT_EQ(n.pods_allocatable, 32);
+  Node partial = MakeNode("partial", "2", "4Gi", "32");
+  partial.allocatable = Resources({{"cpu", "1500m"}});
+  builder.AddNode(partial);
+  Node absent = MakeNode("absent", "2", "4Gi", "32");
+  absent.allocatable = ResourceList{};
+  builder.AddNode(absent);
+  const CommitmentSnapshot snap = builder.Build();
+
+  const NodeCommitment p = FindNode(snap, "partial");
+  EXPECT_EQ(p.cpu_allocatable_milli, 1500);
+  EXPECT_EQ(p.cpu_capacity_milli, 2000);
+  EXPECT_EQ(p.memory_allocatable_bytes, 0);
+  EXPECT_EQ(p.pods_allocatable, 0);
+
+  const NodeCommitment a = FindNode(snap, "absent");
+  EXPECT_EQ(a.cpu_allocatable_milli, 2000);
+  EXPECT_EQ(a.memory_allocatable_bytes, 4LL << 30);
+  EXPECT_EQ(a.pods_allocatable, 32);
+}
+
+TEST(CommitmentTest, SumsBeyondInt64AreClampedAndReportedOncePerObject) {
+  // Each quantity fits; their sum within one pod, and the node total, do not.
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "4", "1Gi"));
+  builder.AddPod(MakePod("a", "big", "n1",
+                         {MakeContainer("c1", Resources({{"memory", "5E"}})),
+                          MakeContainer("c2", Resources({{"memory", "5E"}}))}));
+  builder.AddPod(MakePod("a", "small", "n1", {MakeContainer("c", Resources({{"memory", "1"}}))}));
+  builder.AddPod(MakePod("b", "half-1", "n1", {MakeContainer("c", Resources({{"cpu", "5E"}}))}));
+  const CommitmentSnapshot snap = builder.Build();
+
+  const NodeCommitment n = FindNode(snap, "n1");
+  EXPECT_EQ(n.committed.memory_requests_bytes, INT64_MAX);
+  EXPECT_EQ(n.committed.cpu_requests_milli, INT64_MAX);
+  // "big" clamps its own total; "small" lands on a total already at the bound and is not
+  // blamed; "half-1" clamps in milli-cores.
+  EXPECT_EQ(snap.saturated.at("pod"), 2);
+  std::vector<std::string> objects;
+  for (const ObjectIssue& issue : snap.issue_samples) {
+    EXPECT_EQ(issue.reason, "saturated");
+    EXPECT_FALSE(issue.skipped);
+    EXPECT_THAT(issue.message, HasSubstr("beyond the int64 range"));
+    objects.push_back(issue.object);
+  }
+  EXPECT_THAT(objects, ::testing::Contains("a/big"));
+  EXPECT_THAT(objects, ::testing::Contains("b/half-1"));
+  EXPECT_THAT(objects, ::testing::Not(::testing::Contains("a/small")));
+}
+
+TEST(CommitmentTest, PodsOnANodeSkippedForBadDataAreNotOrphaned) {
+  CommitmentBuilder builder({});
+  builder.AddNode(MakeNode("n1", "4", "1Gi"));
+  builder.AddIssue({"node", "broken", "bad_quantity", "node broken: bad", true});
+  builder.AddPod(MakePod("a", "on-broken", "broken", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddPod(MakePod("a", "on-ghost", "ghost", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  const CommitmentSnapshot snap = builder.Build();
+  EXPECT_EQ(snap.cluster.orphaned_pods, 1);
+  EXPECT_EQ(snap.skipped.at({"node", "bad_quantity"}), 1);
+  // Namespace figures still count both pods, as they count pending ones.
+  ASSERT_EQ(snap.namespaces.size(), 1u);
+  EXPECT_EQ(snap.namespaces[0].pods, 2);
 }
 
 TEST(CommitmentTest, ResetPodsForgetsPodsAndTheirIssues) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kce/list_decoder.h"
+#include "kce/quantity.h"
 
 namespace kce {
 namespace {
@@ -138,13 +139,46 @@ TEST_F(ListDecoderErrorsTest, SaturationIsNotReportedForASkippedObject) {
 TEST_F(ListDecoderErrorsTest, EscapedNamesAreUnescaped) {
   NodePage page = DecodeNodes(
       NodeList(R"({"metadata":{"name":"n\u002d1","labels":{"team":"caf\u00e9","a\/b":"x"}},)"
-               R"("status":{"capacity":{"nvidia.com\/gpu":"2"}}})"));
+               R"("status":{"capacity":{"\u0063pu":"2"}}})"));
   ASSERT_EQ(page.items.size(), 1u);
   EXPECT_EQ(page.items[0].name, "n-1");
   EXPECT_THAT(page.items[0].labels,
               ElementsAre(std::pair<std::string, std::string>("team", "caf\xc3\xa9"),
                           std::pair<std::string, std::string>("a/b", "x")));
-  EXPECT_TRUE(page.items[0].capacity.Has("nvidia.com/gpu"));
+  EXPECT_TRUE(page.items[0].capacity.Has("cpu"));
+}
+
+TEST_F(ListDecoderErrorsTest, ResourcesAccountingDoesNotUseAreSkippedUnread) {
+  // A broken extended resource costs neither the node nor the pod; cpu, memory and pods stay.
+  NodePage nodes = DecodeNodes(NodeList(
+      R"({"metadata":{"name":"n1"},"status":{"capacity":{"example.com/x":"1K","cpu":"4",)"
+      R"("pods":"110","hugepages-2Mi":{"bad":1}},"allocatable":{"memory":"1Gi"}}})"));
+  ASSERT_EQ(nodes.items.size(), 1u);
+  EXPECT_THAT(nodes.issues, IsEmpty());
+  EXPECT_EQ(nodes.items[0].capacity.size(), 2u);
+  EXPECT_TRUE(nodes.items[0].capacity.Has("cpu"));
+  EXPECT_TRUE(nodes.items[0].capacity.Has("pods"));
+
+  PodPage pods = DecodePods(PodList(
+      R"({"metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"name":"c",)"
+      R"("resources":{"limits":{"nvidia.com/gpu":"one"},"requests":{"cpu":"1"}}}]}})"));
+  ASSERT_EQ(pods.items.size(), 1u);
+  EXPECT_THAT(pods.issues, IsEmpty());
+  EXPECT_TRUE(pods.items[0].containers[0].limits.empty());
+  EXPECT_EQ(pods.items[0].containers[0].requests.size(), 1u);
+}
+
+TEST_F(ListDecoderErrorsTest, QuantitiesAreRoundedUpToMilliAsStored) {
+  PodPage pods = DecodePods(PodList(
+      R"({"metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[)"
+      R"({"name":"a","resources":{"requests":{"cpu":"1.5m","memory":"0.0001"}}},)"
+      R"({"name":"b","resources":{"requests":{"cpu":"-1.5m"}}}]}})"));
+  ASSERT_EQ(pods.items.size(), 1u);
+  const Container& a = pods.items[0].containers[0];
+  EXPECT_EQ(*a.requests.Find("cpu"), ParseQuantity("2m").value);
+  EXPECT_EQ(*a.requests.Find("memory"), ParseQuantity("1m").value);
+  // Away from zero, as resource.Quantity.RoundUp does.
+  EXPECT_EQ(*pods.items[0].containers[1].requests.Find("cpu"), ParseQuantity("-2m").value);
 }
 
 TEST_F(ListDecoderErrorsTest, NullEmptyAndAbsentMeanTheSame) {

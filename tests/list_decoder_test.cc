@@ -83,16 +83,16 @@ TEST_F(ListDecoderTest, NodeListReadsEveryNeededField) {
   EXPECT_FALSE(ready.unschedulable);
   EXPECT_TRUE(ready.taints.empty());
   EXPECT_EQ(ready.ready, ReadyStatus::kTrue);
-  EXPECT_EQ(ready.capacity.size(), 6u);
+  // Only cpu, memory and pods are kept; ephemeral-storage and hugepages are skipped unread.
+  EXPECT_EQ(ready.capacity.size(), 3u);
   EXPECT_EQ(Nanos(ready.capacity, "cpu"), Units(4));
   EXPECT_EQ(Nanos(ready.capacity, "memory"), Units(16365036 * kKi));
   EXPECT_EQ(Nanos(ready.capacity, "pods"), Units(110));
-  EXPECT_EQ(Nanos(ready.capacity, "ephemeral-storage"), Units(101430960 * kKi));
-  EXPECT_EQ(Nanos(ready.capacity, "hugepages-2Mi"), "0");
-  EXPECT_EQ(ready.allocatable.size(), 6u);
+  EXPECT_FALSE(ready.capacity.Has("ephemeral-storage"));
+  EXPECT_FALSE(ready.capacity.Has("hugepages-2Mi"));
+  EXPECT_EQ(ready.allocatable.size(), 3u);
   EXPECT_EQ(Nanos(ready.allocatable, "cpu"), Milli(3920));
   EXPECT_EQ(Nanos(ready.allocatable, "memory"), Units(15213548 * kKi));
-  EXPECT_EQ(Nanos(ready.allocatable, "ephemeral-storage"), Units(93478772582));
 
   const Node& not_ready = page.items[1];
   EXPECT_EQ(not_ready.name, "worker-2");
@@ -106,8 +106,8 @@ TEST_F(ListDecoderTest, NodeListReadsEveryNeededField) {
   EXPECT_EQ(not_ready.taints[2].key, "nvidia.com/gpu");
   EXPECT_EQ(not_ready.taints[2].value, "present");
   EXPECT_EQ(not_ready.taints[2].effect, "PreferNoSchedule");
-  EXPECT_EQ(Nanos(not_ready.capacity, "nvidia.com/gpu"), Units(1));
-  EXPECT_EQ(Nanos(not_ready.allocatable, "nvidia.com/gpu"), Units(1));
+  EXPECT_FALSE(not_ready.capacity.Has("nvidia.com/gpu"));
+  EXPECT_FALSE(not_ready.allocatable.Has("nvidia.com/gpu"));
   EXPECT_THAT(not_ready.labels, ::testing::Contains(Pair("nvidia.com/gpu.present", "true")));
 
   const Node& cordoned = page.items[2];
@@ -167,14 +167,15 @@ TEST_F(PodPageTest, ReportsBadQuantityAndSaturation) {
   EXPECT_EQ(clamped.object, "default/huge-scratch-8a9b0c1d2-qqqqq");
   EXPECT_EQ(clamped.reason, "saturated");
   EXPECT_FALSE(clamped.skipped);
-  EXPECT_THAT(clamped.message,
-              HasSubstr("spec.containers[app].resources.limits.ephemeral-storage: "));
+  EXPECT_THAT(clamped.message, HasSubstr("spec.containers[app].resources.limits.memory: "));
   EXPECT_THAT(clamped.message, HasSubstr("\"9Ei\""));
   const Pod& huge = Get("huge-scratch-8a9b0c1d2-qqqqq");
   ASSERT_EQ(huge.containers.size(), 1u);
-  EXPECT_EQ(Nanos(huge.containers[0].limits, "ephemeral-storage"), ToString(kMaxQuantityNanos));
-  // An explicit request is not overwritten by the limit.
-  EXPECT_EQ(Nanos(huge.containers[0].requests, "ephemeral-storage"), Units(kGi));
+  EXPECT_EQ(Nanos(huge.containers[0].limits, "memory"), ToString(kMaxQuantityNanos));
+  // An explicit request is not overwritten by the limit; ephemeral-storage is not read at all,
+  // so its 9Ei reports nothing.
+  EXPECT_EQ(Nanos(huge.containers[0].requests, "memory"), Units(kGi));
+  EXPECT_FALSE(huge.containers[0].limits.Has("ephemeral-storage"));
   EXPECT_EQ(Nanos(huge.containers[0].requests, "cpu"), Milli(100));
 }
 

@@ -248,6 +248,23 @@ TEST(QuantityTest, LongDigitStringsStayExact) {
   EXPECT_TRUE(HasNanos("1." + zeros + "Ki", 1024 * kNanosPerUnit));
 }
 
+TEST(QuantityTest, RoundUpToMilliAsTheApiServerStores) {
+  auto rounded = [](const char* text) {
+    const QuantityParse parsed = ParseQuantity(text);
+    EXPECT_TRUE(parsed.ok()) << parsed.error;
+    return FormatQuantity(RoundUpToMilli(parsed.value));
+  };
+  EXPECT_EQ(rounded("1.5m"), "0.002");
+  EXPECT_EQ(rounded("100u"), "0.001");
+  EXPECT_EQ(rounded("1n"), "0.001");
+  EXPECT_EQ(rounded("-1.5m"), "-0.002");
+  EXPECT_EQ(rounded("250m"), "0.25");
+  EXPECT_EQ(rounded("0"), "0");
+  EXPECT_EQ(rounded("1.1Ki"), "1126.4");
+  EXPECT_EQ(RoundUpToMilli(Quantity{kMaxQuantityNanos}).nanos, kMaxQuantityNanos);
+  EXPECT_EQ(RoundUpToMilli(Quantity{-kMaxQuantityNanos}).nanos, -kMaxQuantityNanos);
+}
+
 TEST(QuantityTest, FormatQuantityIsCanonicalDecimal) {
   EXPECT_EQ(FormatQuantity(ParseQuantity("1.5").value), "1.5");
   EXPECT_EQ(FormatQuantity(ParseQuantity("-1m").value), "-0.001");

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -64,7 +65,8 @@ struct CommitmentSnapshot {
   ClusterCommitment cluster;
   /// Objects with bad data in this poll, by (kind, reason); skipped ones are not counted above.
   std::map<std::pair<std::string, std::string>, std::int64_t> skipped;
-  /// Quantities clamped at the int64 bound in this poll, by kind; those objects still count.
+  /// Objects with a quantity or a sum clamped at the int64 bound in this poll, by kind; they
+  /// still count (at the bound). Each object counts once.
   std::map<std::string, std::int64_t> saturated;
   /// The first few issues of the poll in full, for logs (at most kMaxIssueSamples).
   std::vector<ObjectIssue> issue_samples;
@@ -100,7 +102,8 @@ class CommitmentBuilder {
 
   void AddNode(const Node& node);
   void AddPod(const Pod& pod);
-  /// Records a problem object reported by the decoder.
+  /// Records a problem object reported by the decoder. Pods bound to a node skipped for bad
+  /// data are not counted as orphaned.
   void AddIssue(const ObjectIssue& issue);
   /// Forgets every pod added so far (a list restarted after its continue token expired).
   void ResetPods();
@@ -127,6 +130,8 @@ class CommitmentBuilder {
   std::size_t pods_seen_ = 0;
   std::map<std::pair<std::string, std::string>, std::int64_t> skipped_;
   std::map<std::string, std::int64_t> saturated_;
+  std::set<std::string> saturated_objects_;  // "kind object", each counted once
+  std::set<std::string> skipped_nodes_;      // names of nodes skipped for bad data
   std::vector<ObjectIssue> issue_samples_;
 };
 

@@ -47,6 +47,11 @@ std::int64_t MilliValue(Quantity q, bool* saturated = nullptr);
 /// Clamps to the int64 range; sets *saturated when it had to.
 std::int64_t Value(Quantity q, bool* saturated = nullptr);
 
+/// `q` rounded up, away from zero, to a whole number of thousandths: what the API server
+/// stores for every quantity of a pod or node resource list ("1.5m" reads back as "2m").
+/// Never leaves the range of ParseQuantity's results.
+Quantity RoundUpToMilli(Quantity q);
+
 /// A canonical decimal rendering for logs and test messages, e.g. "1.5", "-0.001".
 std::string FormatQuantity(Quantity q);
 

@@ -51,7 +51,7 @@ Pod MakePod(std::string ns, std::string name, std::string node,
   return pod;
 }
 
-const NodeCommitment& FindNode(const CommitmentSnapshot& snapshot, const std::string& name) {
+NodeCommitment FindNode(const CommitmentSnapshot& snapshot, const std::string& name) {
   for (const auto& node : snapshot.nodes) {
     if (node.name == name) return node;
   }

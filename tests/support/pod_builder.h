@@ -28,6 +28,6 @@ Pod MakePod(std::string ns, std::string name, std::string node,
             std::initializer_list<Container> containers);
 
 /// The node named `name` in `snapshot`; throws std::runtime_error when absent.
-const NodeCommitment& FindNode(const CommitmentSnapshot& snapshot, const std::string& name);
+NodeCommitment FindNode(const CommitmentSnapshot& snapshot, const std::string& name);
 
 }  // namespace kce::testing
