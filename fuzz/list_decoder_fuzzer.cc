@@ -1,9 +1,5 @@
-// libFuzzer entry point for the list decoder. Build, for example:
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude
-//   -Isrc \
-//     fuzz/list_decoder_fuzzer.cc src/list_decoder*.cc src/quantity.cc
-//     src/resource_list.cc \ -lsimdjson -o list_decoder_fuzzer
-//   ./list_decoder_fuzzer -dict=fuzz/list_decoder.dict fuzz/corpus/list_decoder
+// libFuzzer entry point for the list decoder, built by fuzz/CMakeLists.txt and run by the
+// ctest test fuzz.list_decoder (fuzz/run.sh).
 // The same bytes go to DecodePodList, DecodeNodeList and DecodeObjects; every
 // invariant violation traps, so the fuzzer records the input that caused it.
 

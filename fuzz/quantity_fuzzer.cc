@@ -1,7 +1,5 @@
-// libFuzzer entry point for the quantity parser. Build, for example:
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
-//     fuzz/quantity_fuzzer.cc src/quantity.cc -o quantity_fuzzer
-//   ./quantity_fuzzer fuzz/corpus/quantity
+// libFuzzer entry point for the quantity parser, built by fuzz/CMakeLists.txt and run by the
+// ctest test fuzz.quantity (fuzz/run.sh).
 // Every invariant violation traps, so the fuzzer records the input that caused it.
 
 #include <cstddef>

@@ -189,7 +189,7 @@ HttpServer::HttpServer(const HttpServerOptions& options,
       "num_threads", std::to_string(options.threads),
       "request_timeout_ms", std::to_string(options.request_timeout_ms),
       "enable_keep_alive", "yes",
-      "keep_alive_timeout_ms", "5000",
+      "keep_alive_timeout_ms", std::to_string(options.keep_alive_timeout_ms),
       // Headers and body go out as separate writes (TLS records); with Nagle's algorithm the
       // second waits for the client's delayed ACK, about 40 ms per answer and per handshake.
       "tcp_nodelay", "1",

@@ -21,11 +21,14 @@ struct HttpReply {
 struct HttpServerOptions {
   /// "host:port", ":port" for every interface, or "[v6]:port". Port 0 picks a free port.
   std::string listen_address = ":10490";
-  /// Worker threads: each serves one connection at a time, so a few slow clients cannot stall
-  /// every scrape.
-  int threads = 8;
-  /// Time a client gets to send its request and read the answer.
+  /// Worker threads. Each serves one connection at a time, from accept until the connection
+  /// closes, so up to threads - 1 idle, slow or stuck clients leave a scrape a thread.
+  int threads = 32;
+  /// Time a client gets to send a whole request (a connection that trickles its headers is
+  /// dropped when it runs out), and for each write of the answer.
   int request_timeout_ms = 10000;
+  /// Time a kept-alive connection may sit idle between two requests before it is closed.
+  int keep_alive_timeout_ms = 5000;
   /// TLS, client certificates, basic-auth users and extra answer headers (web_config.h). The
   /// default serves plain HTTP to anyone. With TLS the port speaks only HTTPS: a plain-HTTP
   /// request gets no answer.
