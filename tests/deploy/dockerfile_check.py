@@ -9,8 +9,13 @@ tree is installed the way the builder stage installs it (`DESTDIR=... cmake --in
   dependencies); every library a linked library opens by an unversioned name with dlopen
   (Debian's civetweb: libssl.so, libcrypto.so) is loaded already, packaged, or linked;
 - the ENTRYPOINT (exec form, no shell) runs the installed binary, the stage runs as the numeric
-  user 65532 and carries the OCI labels, and every flag in ENTRYPOINT and CMD is one the
-  binary's --help lists.
+  user 65532 and carries the OCI labels, every flag in ENTRYPOINT and CMD is one the binary's
+  --help lists, and the installed binary accepts the image's whole command line (ENTRYPOINT
+  arguments, then CMD) with --check-config, a throwaway kubeconfig standing in for the cluster;
+- every variable an instruction uses is declared where Docker looks for it: in a FROM line by
+  an ARG before the first FROM, elsewhere by an ARG or ENV earlier in the same stage (or ENV
+  of the stage it builds on). A global ARG is not seen inside a stage, where it would expand to
+  the empty string without any error.
 
 Usage: dockerfile_check.py BINARY [--build-dir DIR] [--dockerfile PATH]
 (BINARY is the build tree's kube-commitment-exporter; DIR defaults to its folder.)
@@ -27,7 +32,33 @@ import sys
 import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REQUIRED_LABELS = ("title", "description", "version", "revision")
+REQUIRED_LABELS = ("title", "description", "version", "revision", "created", "source",
+                   "base.name")
+# Instructions whose arguments Docker itself expands; RUN and shell-form CMD/ENTRYPOINT are
+# expanded by the shell, which sees ARG and ENV values as environment variables.
+SUBSTITUTED = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME",
+               "WORKDIR", "ONBUILD", "ARG"}
+SHELL_FORMS = {"RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"}
+# Set in every build without a declaration: Docker's proxy arguments and what the shell or
+# the base image's environment provides.
+PREDEFINED = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+              "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "PATH", "HOME", "HOSTNAME",
+              "PWD", "IFS", "OLDPWD"}
+VARIABLE_RE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)(?::?[-+?][^}]*)?\}|([A-Za-z_]\w*))")
+# A kubeconfig good enough for --check-config, which reads it but connects to nothing.
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters:
+  - name: check
+    cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}
+users:
+  - name: check
+    user: {token: check}
+contexts:
+  - name: check
+    context: {cluster: check, user: check}
+current-context: check
+"""
 
 
 def instructions(path):
@@ -49,6 +80,104 @@ def instructions(path):
             result.append((keyword.upper(), rest.strip()))
             current = ""
     return result
+
+
+def declared_names(keyword, text):
+    """Names an ARG or ENV instruction declares."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    if not words:
+        return []
+    if keyword == "ENV" and "=" not in words[0]:
+        return [words[0]]  # legacy `ENV NAME value`
+    return [w.split("=", 1)[0] for w in words if not w.startswith("--")]
+
+
+def shell_assigned(text):
+    """Variables a shell command line sets itself (NAME=..., for NAME in, read NAME)."""
+    names = set(re.findall(r"(?:^|[\s;&|(])([A-Za-z_]\w*)=", text))
+    names |= set(re.findall(r"\bfor\s+([A-Za-z_]\w*)\s+in\b", text))
+    names |= set(re.findall(r"\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)", text))
+    return names
+
+
+def check_variable_scope(instrs, failures):
+    """Every $VAR or ${VAR} is declared where Docker (or the shell) takes its value from."""
+    global_args = set()
+    stage_env = {}
+    declared = None
+    stage = "before the first FROM"
+    for keyword, rest in instrs:
+        if keyword == "FROM":
+            words = rest.split()
+            parent = next((w for w in words if not w.startswith("--")), "")
+            m = re.search(r"\bAS\s+(\S+)", rest, re.I)
+            used = {a or b for a, b in VARIABLE_RE.findall(rest)}
+            for name in sorted(used - global_args - PREDEFINED):
+                failures.append(f"FROM {rest}: ${{{name}}} has no ARG before the first FROM")
+            stage = m.group(1) if m else rest
+            inherited = stage_env.get(parent, set())
+            declared = set(inherited)
+            stage_env[stage] = set(inherited)
+            continue
+        if declared is None:
+            if keyword == "ARG":
+                global_args.update(declared_names(keyword, rest))
+            continue
+        used = {a or b for a, b in VARIABLE_RE.findall(rest)}
+        exec_form = keyword in ("CMD", "ENTRYPOINT") and rest.lstrip().startswith("[")
+        if exec_form and used:
+            failures.append(f"stage {stage}: {keyword} is in exec form, which expands no "
+                            f"variable, yet uses {', '.join(sorted(used))}")
+        elif keyword in SUBSTITUTED or keyword in SHELL_FORMS:
+            known = declared | PREDEFINED
+            if keyword in SHELL_FORMS:
+                known = known | shell_assigned(rest)
+            for name in sorted(used - known):
+                hint = " (declared before the first FROM only)" if name in global_args else ""
+                failures.append(f"stage {stage}: {keyword} uses ${{{name}}}, which no ARG or ENV "
+                                f"of the stage declares before it{hint}")
+        if keyword in ("ARG", "ENV"):
+            names = declared_names(keyword, rest)
+            declared.update(names)
+            if keyword == "ENV":
+                stage_env[stage].update(names)
+
+
+def env_values(stage):
+    """The environment a stage's ENV instructions give the container."""
+    env = {}
+    for keyword, rest in stage:
+        if keyword != "ENV":
+            continue
+        words = shlex.split(rest)
+        if words and "=" not in words[0]:
+            env[words[0]] = " ".join(words[1:])
+        else:
+            env.update(w.split("=", 1) for w in words if "=" in w)
+    return env
+
+
+def check_command_line(installed, root, entrypoint, cmd, env, failures):
+    """The installed binary accepts the image's command line as a configuration."""
+    home = tempfile.mkdtemp(prefix="kce-home-", dir=root)
+    kubeconfig = os.path.join(home, "kubeconfig")
+    with open(kubeconfig, "w") as f:
+        f.write(KUBECONFIG)
+    # Only what the image would set: no KUBERNETES_SERVICE_HOST, so the exporter does not try
+    # the in-cluster configuration, and KUBECONFIG stands in for the cluster it would reach.
+    run_env = {"PATH": "/usr/bin:/bin", "HOME": home, "KUBECONFIG": kubeconfig}
+    run_env.update(env)
+    argv = [installed] + entrypoint[1:] + cmd + ["--check-config"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=run_env)
+    shown = " ".join(entrypoint + cmd + ["--check-config"])
+    if result.returncode != 0:
+        failures.append(f"the image's command line fails --check-config ({result.returncode}): "
+                        f"{shown}\n{result.stdout}{result.stderr}")
+    else:
+        print(f"ok  {shown}: configuration is valid")
 
 
 def stages(instrs):
@@ -235,7 +364,9 @@ def main():
         print(f"FAIL the binary {args.binary} does not exist or is not executable")
         return 1
 
-    all_stages = stages(instructions(args.dockerfile))
+    instrs = instructions(args.dockerfile)
+    check_variable_scope(instrs, failures)
+    all_stages = stages(instrs)
     if len(all_stages) < 2:
         print("FAIL the Dockerfile is not multi-stage")
         return 1
@@ -285,6 +416,7 @@ def main():
                         print(f"ok  {flag:32} in --help")
                     else:
                         failures.append(f"{flag} (ENTRYPOINT/CMD) is not a flag of the binary")
+            check_command_line(installed, root, entrypoint, cmd, env_values(runtime), failures)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

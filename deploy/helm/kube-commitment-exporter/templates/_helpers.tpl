@@ -70,3 +70,23 @@ The `job` label the alerts expect on the exporter's scrape target.
 {{- define "kce.alertJob" -}}
 {{- default (include "kce.fullname" .) .Values.alerts.job -}}
 {{- end -}}
+
+{{/*
+extraArgs, refused when they set what the chart derives elsewhere: the probes, the Service, the
+ServiceMonitor and the NetworkPolicy follow containerPort and metricsPath, and --config names
+the mounted ConfigMap. A flag would silently win over the file and break them.
+*/}}
+{{- define "kce.extraArgs" -}}
+{{- $listen := "the probes, Service, ServiceMonitor and NetworkPolicy follow containerPort" -}}
+{{- $derived := dict
+      "--listen-address" (printf "%s; set containerPort instead" $listen)
+      "--metrics-path" "the ServiceMonitor follows metricsPath; set metricsPath instead"
+      "--config" "the chart points it at its ConfigMap; put settings under config instead" -}}
+{{- range .Values.extraArgs }}
+{{- $flag := regexReplaceAll "=.*$" (toString .) "" }}
+{{- if hasKey $derived $flag }}
+{{- fail (printf "extraArgs must not set %s: %s" $flag (get $derived $flag)) }}
+{{- end }}
+- {{ . | quote }}
+{{- end }}
+{{- end -}}

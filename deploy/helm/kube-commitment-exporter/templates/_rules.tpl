@@ -10,7 +10,12 @@ that holds several clusters (their `cluster` label passes through).
 {{- $ratio := .Values.alerts.commitmentRatioThreshold -}}
 {{- $factor := .Values.alerts.memoryLimitsOvercommitFactor -}}
 {{- $runbook := .Values.alerts.runbookBaseURL -}}
-{{- $extra := .Values.alerts.additionalLabels -}}
+{{- $extra := .Values.alerts.additionalLabels | default dict -}}
+{{- if hasKey $extra "severity" -}}
+{{- fail (cat "alerts.additionalLabels must not set severity: every alert carries its own"
+             "(critical, warning or info), and a second severity key would make the rule"
+             "invalid YAML. Route or relabel by severity in Alertmanager instead.") -}}
+{{- end -}}
 groups:
   - name: kube-commitment-capacity
     rules:
@@ -118,8 +123,8 @@ groups:
         annotations:
           summary: Pods have waited for a node for 15 minutes.
           description: >-
-            {{`{{ $value }}`}} pods have no node, and pods have been pending without a break
-            for 15 minutes. Their requests are part of the commitment ratio.
+            Pods without a node: {{`{{ $value }}`}}. Pods have been pending without a break
+            for 15 minutes; their requests are part of the commitment ratio.
           runbook_url: {{ $runbook }}#kubecommitmentpendingdemandunmet
       - alert: KubeCommitmentContainersWithoutLimits
         expr: kube_commitment_namespace_containers_without_limits > 0
@@ -170,7 +175,8 @@ groups:
           summary: The exporter's figures are stale.
           description: >-
             The exporter at {{`{{ $labels.instance }}`}} last polled the API server successfully
-            {{`{{ $value | humanizeDuration }}`}} ago, more than three poll intervals. It keeps
-            serving the last good figures meanwhile.
+            {{`{{ $value | humanizeDuration }}`}} ago, more than three poll intervals; an age of
+            decades means not once since it started. It keeps serving the last good figures
+            meanwhile.
           runbook_url: {{ $runbook }}#kubecommitmentdatastale
 {{- end -}}
