@@ -21,8 +21,7 @@ std::string Quote(const std::string& text) { return "\"" + text + "\""; }
 // `cluster "c" in kubeconfig /f: certificate-authority`.
 std::string ReadFile(const std::string& path, const std::string& what) {
   std::string content;
-  if (const std::string error = ReadWholeFile(path, kMaxSmallFileBytes, &content);
-      !error.empty()) {
+  if (const std::string error = ReadWholeFile(path, kMaxSmallFileBytes, &content); !error.empty()) {
     throw ConfigError(what + ": cannot read " + path + ": " + error);
   }
   return content;

@@ -160,8 +160,9 @@ void CommitmentBuilder::ResetNodes() {
 CommitmentSnapshot CommitmentBuilder::Build() const {
   CommitmentSnapshot snap;
   snap.nodes = nodes_;
-  std::stable_sort(snap.nodes.begin(), snap.nodes.end(),
-                   [](const NodeCommitment& a, const NodeCommitment& b) { return a.name < b.name; });
+  std::stable_sort(
+      snap.nodes.begin(), snap.nodes.end(),
+      [](const NodeCommitment& a, const NodeCommitment& b) { return a.name < b.name; });
   // A node listed twice (it cannot happen in one consistent list) keeps its first entry.
   snap.nodes.erase(std::unique(snap.nodes.begin(), snap.nodes.end(),
                                [](const auto& a, const auto& b) { return a.name == b.name; }),
@@ -210,10 +211,10 @@ CommitmentSnapshot CommitmentBuilder::Build() const {
   cluster.pending_memory_requests_bytes = pending_.committed.memory_requests_bytes;
   // A sum clamped here was already clamped in its parts, which are reported.
   bool ignored = false;
-  cluster.cpu_commitment_ratio = CommitmentRatio(
-      SaturatingAdd(cluster.committed.cpu_requests_milli, cluster.pending_cpu_requests_milli,
-                    &ignored),
-      cluster.cpu_allocatable_milli);
+  cluster.cpu_commitment_ratio =
+      CommitmentRatio(SaturatingAdd(cluster.committed.cpu_requests_milli,
+                                    cluster.pending_cpu_requests_milli, &ignored),
+                      cluster.cpu_allocatable_milli);
   cluster.memory_commitment_ratio =
       CommitmentRatio(SaturatingAdd(cluster.committed.memory_requests_bytes,
                                     cluster.pending_memory_requests_bytes, &ignored),

@@ -22,7 +22,9 @@ std::string IndexPage(const std::string& metrics_path) {
   return "<!DOCTYPE html>\n<html><head><title>kube-commitment-exporter</title></head><body>\n"
          "<h1>kube-commitment-exporter</h1>\n"
          "<p>Committed CPU and memory against allocatable capacity.</p>\n<ul>\n"
-         "<li><a href=\"" + metrics_path + "\">" + metrics_path + "</a></li>\n"
+         "<li><a href=\"" +
+         metrics_path + "\">" + metrics_path +
+         "</a></li>\n"
          "<li><a href=\"/healthz\">/healthz</a></li>\n"
          "<li><a href=\"/readyz\">/readyz</a></li>\n</ul>\n</body></html>\n";
 }
@@ -41,14 +43,18 @@ Exporter::Exporter(const Options& options, const SourceFactory& make_source)
        [metrics] {
          return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", metrics->Render()};
        }},
-      {"/healthz", [] { return HttpReply{200, "text/plain; charset=utf-8", "ok\n"}; }},
+      {"/healthz",
+       [] {
+         return HttpReply{200, "text/plain; charset=utf-8", "ok\n"};
+       }},
       {"/readyz",
        [metrics] {
          return metrics->Ready()
                     ? HttpReply{200, "text/plain; charset=utf-8", "ready\n"}
                     : HttpReply{503, "text/plain; charset=utf-8", "no successful poll yet\n"};
        }},
-      {"/", [page = IndexPage(options.metrics_path)] {
+      {"/",
+       [page = IndexPage(options.metrics_path)] {
          return HttpReply{200, "text/html; charset=utf-8", page};
        }},
   };

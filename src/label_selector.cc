@@ -42,8 +42,8 @@ std::optional<LabelSelector> LabelSelector::Parse(std::string_view text, std::st
     } else {
       parsed = {std::string(term), Op::kExists, {}};
     }
-    const bool bad_key = parsed.key.empty() ||
-                         parsed.key.find_first_of(" ()!=") != std::string::npos;
+    const bool bad_key =
+        parsed.key.empty() || parsed.key.find_first_of(" ()!=") != std::string::npos;
     if (bad_key || parsed.value.find_first_of(" ()!=") != std::string::npos) {
       *error = "label selector term \"" + std::string(term) +
                "\" is not key=value, key!=value, key or !key";

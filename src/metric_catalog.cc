@@ -88,8 +88,8 @@ constexpr std::array kCatalog = {
                "namespace."},
     MetricInfo{"kube_commitment_namespace_pods", kGauge, "namespace", "pods",
                "Number of active pods of the namespace, scheduled or not."},
-    MetricInfo{"kube_commitment_namespace_containers_without_limits", kGauge,
-               "namespace,resource", "containers",
+    MetricInfo{"kube_commitment_namespace_containers_without_limits", kGauge, "namespace,resource",
+               "containers",
                "Number of containers and native sidecars of active pods in the namespace with no "
                "limit for the resource, at container or pod level."},
     // The exporter itself.

@@ -19,9 +19,7 @@ prometheus::Family<T>& Register(prometheus::Registry& registry, std::string_view
       return prometheus::BuildCounter();
     }
   }();
-  return builder.Name(std::string(info.name))
-      .Help(std::string(info.help))
-      .Register(registry);
+  return builder.Name(std::string(info.name)).Help(std::string(info.help)).Register(registry);
 }
 
 }  // namespace
@@ -33,8 +31,7 @@ MetricsState::MetricsState(std::chrono::milliseconds poll_interval)
       last_duration_(
           Register<prometheus::Gauge>(registry_, "kube_commitment_last_poll_duration_seconds")),
       poll_errors_(Register<prometheus::Counter>(registry_, "kube_commitment_poll_errors_total")),
-      api_requests_(
-          Register<prometheus::Counter>(registry_, "kube_commitment_api_requests_total")),
+      api_requests_(Register<prometheus::Counter>(registry_, "kube_commitment_api_requests_total")),
       skipped_(Register<prometheus::Counter>(registry_, "kube_commitment_skipped_objects_total")),
       saturated_(
           Register<prometheus::Counter>(registry_, "kube_commitment_saturated_quantities_total")) {
@@ -74,8 +71,7 @@ void MetricsState::PublishSuccess(const CommitmentSnapshot& snapshot,
                                   std::chrono::system_clock::time_point finished) {
   // Rendering happens outside the lock so scrapes are never held up by it.
   auto text = std::make_shared<const std::string>(SerializeFamilies(SnapshotFamilies(snapshot)));
-  const double unix_seconds =
-      std::chrono::duration<double>(finished.time_since_epoch()).count();
+  const double unix_seconds = std::chrono::duration<double>(finished.time_since_epoch()).count();
 
   std::lock_guard lock(mu_);
   snapshot_text_ = std::move(text);

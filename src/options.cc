@@ -88,8 +88,7 @@ const Field* FindYamlKey(const std::string& key) {
 
 void ApplyYamlFile(const std::string& path, Options* options) {
   std::string content;
-  if (const std::string error = ReadWholeFile(path, kMaxSmallFileBytes, &content);
-      !error.empty()) {
+  if (const std::string error = ReadWholeFile(path, kMaxSmallFileBytes, &content); !error.empty()) {
     throw ConfigError(path + ": cannot read the config file: " + error);
   }
 

@@ -34,8 +34,8 @@ bool Poller::PollOnce() {
     metrics_.PublishFailure(result.reason, took);
     ++h.consecutive_failures;
     if (h.healthy || !h.ever_polled) {
-      log->warn("poll failed; serving the last good values reason={} error=\"{}\"",
-                result.reason, result.message);
+      log->warn("poll failed; serving the last good values reason={} error=\"{}\"", result.reason,
+                result.message);
       // The warning opens this reason's interval, so the next poll does not repeat it.
       h.failure_log.ShouldLog(result.reason);
     } else if (std::uint64_t suppressed = 0; h.failure_log.ShouldLog(result.reason, &suppressed)) {
@@ -52,9 +52,8 @@ bool Poller::PollOnce() {
   metrics_.PublishSuccess(*snapshot, took, std::chrono::system_clock::now());
   for (const ObjectIssue& issue : snapshot->issue_samples) {
     if (h.issue_log.ShouldLog(issue.kind + "/" + issue.object + "/" + issue.reason)) {
-      log->warn("{} {} object={} reason={} error=\"{}\"",
-                issue.skipped ? "skipped" : "kept", issue.kind, issue.object, issue.reason,
-                issue.message);
+      log->warn("{} {} object={} reason={} error=\"{}\"", issue.skipped ? "skipped" : "kept",
+                issue.kind, issue.object, issue.reason, issue.message);
     }
   }
   if (!h.healthy && h.ever_polled) {
@@ -74,8 +73,8 @@ void Poller::Run(std::chrono::milliseconds interval, const StopSignal& stop) {
   while (!stop.stopped()) {
     const auto started = Clock::now();
     PollOnce();
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                               started);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     // A poll that overran its interval is followed at once by the next one; polls never overlap.
     const auto wait = interval > elapsed ? interval - elapsed : std::chrono::milliseconds(0);
     if (stop.WaitFor(wait)) break;

@@ -13,12 +13,13 @@ std::string ReadWholeFile(const std::string& path, std::size_t max_bytes, std::s
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::strerror(errno);
   std::string error;
-  struct stat info{};
+  struct stat info {};
   if (fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) error = "it is a directory";
 
   content->clear();
   // Regular files announce their size; devices and pipes are read in chunks up to the limit.
-  if (error.empty() && S_ISREG(info.st_mode) && static_cast<std::size_t>(info.st_size) <= max_bytes) {
+  if (error.empty() && S_ISREG(info.st_mode) &&
+      static_cast<std::size_t>(info.st_size) <= max_bytes) {
     content->reserve(static_cast<std::size_t>(info.st_size));
   }
   char chunk[65536];

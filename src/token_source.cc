@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-
 #include "kce/logging.h"
 #include "kce/read_file.h"
 

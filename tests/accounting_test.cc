@@ -76,9 +76,8 @@ TEST(AccountingTest, PodLevelLimitsReplaceOnlyWhenPodLevelResourcesExist) {
   // Only cpu, memory and hugepages-* are pod-level keys.
   EXPECT_FALSE(r.limits.Has("nvidia.com/gpu"));
 
-  Pod unsupported = MakePod("ns", "e", "n1",
-                            {MakeContainer("a", Resources({{"cpu", "1"}}),
-                                           Resources({{"cpu", "4"}}))});
+  Pod unsupported = MakePod(
+      "ns", "e", "n1", {MakeContainer("a", Resources({{"cpu", "1"}}), Resources({{"cpu", "4"}}))});
   unsupported.pod_limits = Resources({{"nvidia.com/gpu", "1"}});
   EXPECT_EQ(MilliOf(EffectiveResources(unsupported).limits, kCpu), 4000);
 }

@@ -13,11 +13,11 @@ namespace kce {
 namespace {
 
 using testing::FindNode;
+using ::testing::HasSubstr;
 using testing::MakeContainer;
 using testing::MakeNode;
 using testing::MakePod;
 using testing::Resources;
-using ::testing::HasSubstr;
 
 // Accounting doc §1.8: describe's example node, 2350m / 2560Mi requested, 2 / 2Gi limits.
 TEST(CommitmentTest, NodeTotalsMatchDescribeExample) {
@@ -152,8 +152,8 @@ TEST(CommitmentTest, NamespaceFiltersOnlyAffectNamespaceSeries) {
   options.exclude_namespaces = {"kube-system"};
   CommitmentBuilder builder(options);
   builder.AddNode(MakeNode("n1", "4", "4Gi"));
-  builder.AddPod(MakePod("kube-system", "dns", "n1",
-                         {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddPod(
+      MakePod("kube-system", "dns", "n1", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
   builder.AddPod(MakePod("app", "web", "n1", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
   CommitmentSnapshot snap = builder.Build();
   EXPECT_EQ(FindNode(snap, "n1").committed.cpu_requests_milli, 2000);
@@ -172,8 +172,8 @@ TEST(CommitmentTest, NamespaceFiltersOnlyAffectNamespaceSeries) {
 
 TEST(CommitmentTest, ContainersWithoutLimitsCountSidecarsButNotInitContainers) {
   CommitmentBuilder builder({});
-  Pod pod = MakePod("a", "p", "", {MakeContainer("c", Resources({{"cpu", "1"}}),
-                                                 Resources({{"cpu", "1"}}))});
+  Pod pod = MakePod("a", "p", "",
+                    {MakeContainer("c", Resources({{"cpu", "1"}}), Resources({{"cpu", "1"}}))});
   pod.init_containers = {MakeContainer("init", Resources({{"cpu", "1"}})),
                          MakeContainer("sidecar", Resources({{"cpu", "1"}}), {}, true)};
   builder.AddPod(pod);
@@ -240,8 +240,10 @@ TEST(CommitmentTest, PodsOnANodeSkippedForBadDataAreNotOrphaned) {
   CommitmentBuilder builder({});
   builder.AddNode(MakeNode("n1", "4", "1Gi"));
   builder.AddIssue({"node", "broken", "bad_quantity", "node broken: bad", true});
-  builder.AddPod(MakePod("a", "on-broken", "broken", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
-  builder.AddPod(MakePod("a", "on-ghost", "ghost", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddPod(
+      MakePod("a", "on-broken", "broken", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  builder.AddPod(
+      MakePod("a", "on-ghost", "ghost", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
   const CommitmentSnapshot snap = builder.Build();
   EXPECT_EQ(snap.cluster.orphaned_pods, 1);
   EXPECT_EQ(snap.skipped.at({"node", "bad_quantity"}), 1);

@@ -41,7 +41,8 @@ std::string PodJson(const std::string& name, const std::string& node, const std:
 
 std::string Page(const std::string& kind, const std::vector<std::string>& items,
                  const std::string& next) {
-  std::string body = R"({"kind":")" + kind + R"(","apiVersion":"v1","metadata":{"resourceVersion":"7")";
+  std::string body =
+      R"({"kind":")" + kind + R"(","apiVersion":"v1","metadata":{"resourceVersion":"7")";
   if (!next.empty()) body += R"(,"continue":")" + next + "\"";
   body += R"(},"items":[)";
   for (size_t i = 0; i < items.size(); ++i) body += (i ? "," : "") + items[i];
@@ -49,9 +50,10 @@ std::string Page(const std::string& kind, const std::vector<std::string>& items,
 }
 
 TestResponse Status(int code, const std::string& reason, const std::string& message) {
-  return {code, {}, R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" +
-                        message + R"(","reason":")" + reason + R"(","code":)" +
-                        std::to_string(code) + "}"};
+  return {code,
+          {},
+          R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" + message +
+              R"(","reason":")" + reason + R"(","code":)" + std::to_string(code) + "}"};
 }
 
 // The fake API server's state, shared with its handlers.
@@ -82,8 +84,8 @@ struct FakeApi {
     }
     const std::string next = request.QueryParam("continue");
     if (next.empty()) {
-      return {200, {}, Page("PodList", {PodJson("a", "n1", "1"), PodJson("b", "n1", "500m")},
-                            "p-2")};
+      return {
+          200, {}, Page("PodList", {PodJson("a", "n1", "1"), PodJson("b", "n1", "500m")}, "p-2")};
     }
     if (next == "p-2") {
       if (!expired_once) {
@@ -205,10 +207,9 @@ TEST_F(DaemonIntegrationTest, PollsPagesThroughFaultsAndKeepsLastValues) {
       return std::isnan(v) ? 0.0 : v;
     };
     const double unauthorized = count("nodes") + count("pods");
-    return unauthorized >= 1 &&
-           SampleValue(text, "kube_commitment_last_poll_success") == 1 &&
-           SampleValue(text, R"(kube_commitment_api_requests_total{code="200",resource="nodes"})") >=
-               6;
+    return unauthorized >= 1 && SampleValue(text, "kube_commitment_last_poll_success") == 1 &&
+           SampleValue(text,
+                       R"(kube_commitment_api_requests_total{code="200",resource="nodes"})") >= 6;
   });
   EXPECT_EQ(SampleValue(body, R"(kube_commitment_poll_errors_total{reason="unauthorized"})"), 0)
       << "a rotated token must not fail the poll";

@@ -72,8 +72,8 @@ TEST(ExampleClusterTest, HandComputedValues) {
   // postgres-0 2, ledger (example A) 8, card-vault (example C) 1250m, stream-processor-0
   // (example E) 30m, invoice-run 250000u = 250m; the finished and evicted pods do not count.
   const NodeCommitment& w1 = FindNode(snap, "worker-1");
-  EXPECT_EQ(w1.committed.cpu_requests_milli, 100 + 100 + 1010 + 1200 + 2000 + 8000 + 1250 + 30 +
-                                                 250);
+  EXPECT_EQ(w1.committed.cpu_requests_milli,
+            100 + 100 + 1010 + 1200 + 2000 + 8000 + 1250 + 30 + 250);
   EXPECT_EQ(w1.pods, 11);
   EXPECT_TRUE(w1.usability.usable);
 
@@ -81,8 +81,7 @@ TEST(ExampleClusterTest, HandComputedValues) {
   // report-builder example D (1 cpu), stream-processor-1 the infeasible resize (20m).
   const NodeCommitment& w2 = FindNode(snap, "worker-2");
   EXPECT_TRUE(w2.usability.usable);
-  EXPECT_EQ(w2.committed.cpu_requests_milli,
-            100 + 100 + 250 + 1200 + 0 + 210 + 1000 + 20 + 750);
+  EXPECT_EQ(w2.committed.cpu_requests_milli, 100 + 100 + 250 + 1200 + 0 + 210 + 1000 + 20 + 750);
 
   EXPECT_FALSE(FindNode(snap, "worker-3").usability.usable);  // cordoned
   EXPECT_FALSE(FindNode(snap, "worker-4").usability.usable);  // NotReady
@@ -122,8 +121,8 @@ TEST(ExampleClusterTest, BadPodIsSkippedAndTheRestCounts) {
   EXPECT_EQ(node.pods, 2);
   EXPECT_EQ(node.committed.cpu_requests_milli, 1500);
   ASSERT_EQ(snap.skipped.size(), 1u);
-  EXPECT_EQ(snap.skipped.begin()->first, (std::pair<std::string, std::string>{"pod",
-                                                                               "bad_quantity"}));
+  EXPECT_EQ(snap.skipped.begin()->first,
+            (std::pair<std::string, std::string>{"pod", "bad_quantity"}));
   EXPECT_EQ(snap.skipped.begin()->second, 1);
   ASSERT_EQ(snap.issue_samples.size(), 1u);
   EXPECT_EQ(snap.issue_samples[0].object, "default/broken");
@@ -149,8 +148,7 @@ TEST(ExampleClusterTest, OnceModePrintsEveryContractMetric) {
       RunBinary("--snapshot " + kExample + " --once --log-level error", &status);
   ASSERT_EQ(status, 0) << out;
   for (const MetricInfo& info : MetricCatalog()) {
-    EXPECT_NE(out.find("# HELP " + std::string(info.name) + " "), std::string::npos)
-        << info.name;
+    EXPECT_NE(out.find("# HELP " + std::string(info.name) + " "), std::string::npos) << info.name;
   }
   EXPECT_NE(out.find("kube_commitment_node_cpu_allocatable_cores{node=\"worker-1\"} 7.91"),
             std::string::npos);

@@ -170,7 +170,8 @@ TEST(HostileInputTest, HugeRequestIsCountedSaturatedAndRendersFinite) {
   // Sums saturate at int64 instead of wrapping negative.
   EXPECT_EQ(snapshot.nodes[0].committed.cpu_requests_milli, INT64_MAX);
 
-  for (const ParsedSample& sample : ParseExposition(SerializeFamilies(SnapshotFamilies(snapshot)))) {
+  for (const ParsedSample& sample :
+       ParseExposition(SerializeFamilies(SnapshotFamilies(snapshot)))) {
     EXPECT_FALSE(std::isnan(sample.value)) << sample.name;
     if (sample.name == "kube_commitment_node_cpu_requests_cores") {
       EXPECT_GT(sample.value, 9e15);
@@ -213,8 +214,14 @@ TEST(HostileInputTest, MillionContainersInOnePodDecodeAndCount) {
 
 TEST(HostileInputTest, NamesWithQuotesBackslashesAndNewlinesAreEscaped) {
   const std::vector<std::string> nodes = {
-      "plain", "quote\"d", "back\\slash", "new\nline", "all\\\"\n\\n\"", "tab\tand\rreturn",
-      "caf\xc3\xa9 \xe2\x98\x83", "} 1\nfake_metric 2",
+      "plain",
+      "quote\"d",
+      "back\\slash",
+      "new\nline",
+      "all\\\"\n\\n\"",
+      "tab\tand\rreturn",
+      "caf\xc3\xa9 \xe2\x98\x83",
+      "} 1\nfake_metric 2",
   };
   const std::vector<std::string> namespaces = {"ns\"1", "ns\\2", "ns\n3", "ns{4}=\"x\""};
   std::vector<std::string> items;

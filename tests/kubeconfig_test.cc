@@ -256,8 +256,8 @@ TEST(KubeconfigTest, BrokenReferencesNameWhatIsWrong) {
 TEST(KubeconfigTest, ReferencedFilesAreReadUpToALimit) {
   testing::TempDir dir;
   // A device never ends; the loader stops at the limit instead of reading forever.
-  const std::string endless = dir.Write(
-      "endless", Kubeconfig("    server: https://api\n", "    tokenFile: /dev/zero\n"));
+  const std::string endless =
+      dir.Write("endless", Kubeconfig("    server: https://api\n", "    tokenFile: /dev/zero\n"));
   EXPECT_THAT(LoadError(endless), HasSubstr("tokenFile: cannot read /dev/zero: it is larger than"));
 
   const std::string folder = dir.Write(

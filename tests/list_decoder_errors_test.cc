@@ -150,18 +150,18 @@ TEST_F(ListDecoderErrorsTest, EscapedNamesAreUnescaped) {
 
 TEST_F(ListDecoderErrorsTest, ResourcesAccountingDoesNotUseAreSkippedUnread) {
   // A broken extended resource costs neither the node nor the pod; cpu, memory and pods stay.
-  NodePage nodes = DecodeNodes(NodeList(
-      R"({"metadata":{"name":"n1"},"status":{"capacity":{"example.com/x":"1K","cpu":"4",)"
-      R"("pods":"110","hugepages-2Mi":{"bad":1}},"allocatable":{"memory":"1Gi"}}})"));
+  NodePage nodes = DecodeNodes(
+      NodeList(R"({"metadata":{"name":"n1"},"status":{"capacity":{"example.com/x":"1K","cpu":"4",)"
+               R"("pods":"110","hugepages-2Mi":{"bad":1}},"allocatable":{"memory":"1Gi"}}})"));
   ASSERT_EQ(nodes.items.size(), 1u);
   EXPECT_THAT(nodes.issues, IsEmpty());
   EXPECT_EQ(nodes.items[0].capacity.size(), 2u);
   EXPECT_TRUE(nodes.items[0].capacity.Has("cpu"));
   EXPECT_TRUE(nodes.items[0].capacity.Has("pods"));
 
-  PodPage pods = DecodePods(PodList(
-      R"({"metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"name":"c",)"
-      R"("resources":{"limits":{"nvidia.com/gpu":"one"},"requests":{"cpu":"1"}}}]}})"));
+  PodPage pods = DecodePods(
+      PodList(R"({"metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"name":"c",)"
+              R"("resources":{"limits":{"nvidia.com/gpu":"one"},"requests":{"cpu":"1"}}}]}})"));
   ASSERT_EQ(pods.items.size(), 1u);
   EXPECT_THAT(pods.issues, IsEmpty());
   EXPECT_TRUE(pods.items[0].containers[0].limits.empty());
@@ -169,10 +169,10 @@ TEST_F(ListDecoderErrorsTest, ResourcesAccountingDoesNotUseAreSkippedUnread) {
 }
 
 TEST_F(ListDecoderErrorsTest, QuantitiesAreRoundedUpToMilliAsStored) {
-  PodPage pods = DecodePods(PodList(
-      R"({"metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[)"
-      R"({"name":"a","resources":{"requests":{"cpu":"1.5m","memory":"0.0001"}}},)"
-      R"({"name":"b","resources":{"requests":{"cpu":"-1.5m"}}}]}})"));
+  PodPage pods = DecodePods(
+      PodList(R"({"metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[)"
+              R"({"name":"a","resources":{"requests":{"cpu":"1.5m","memory":"0.0001"}}},)"
+              R"({"name":"b","resources":{"requests":{"cpu":"-1.5m"}}}]}})"));
   ASSERT_EQ(pods.items.size(), 1u);
   const Container& a = pods.items[0].containers[0];
   EXPECT_EQ(*a.requests.Find("cpu"), ParseQuantity("2m").value);

@@ -36,10 +36,10 @@ TEST(MetricsStateTest, EveryCatalogMetricHasHelpFromTheStart) {
 
 TEST(MetricsStateTest, EveryApiFailureReasonStartsAtZero) {
   const std::vector<std::string_view> api_reasons = {
-      kReasonConnect,   kReasonTimeout,  kReasonTls,         kReasonTransport,
+      kReasonConnect,      kReasonTimeout,      kReasonTls,       kReasonTransport,
       kReasonBodyTooLarge, kReasonUnauthorized, kReasonForbidden, kReasonRateLimited,
-      kReasonExpired,   kReasonHttp4xx,  kReasonHttp5xx,     kReasonHttpOther,
-      kReasonDecode,    kReasonCancelled};
+      kReasonExpired,      kReasonHttp4xx,      kReasonHttp5xx,   kReasonHttpOther,
+      kReasonDecode,       kReasonCancelled};
   MetricsState state(std::chrono::seconds(30));
   const std::string text = state.Render();
   for (std::string_view reason : api_reasons) {
@@ -89,8 +89,8 @@ TEST(MetricsStateTest, SkippedObjectsAccumulateAcrossPolls) {
   state.PublishSuccess(snap, {}, std::chrono::system_clock::now());
   state.PublishSuccess(snap, {}, std::chrono::system_clock::now());
   const std::string text = state.Render();
-  EXPECT_EQ(SampleValue(text,
-                        R"(kube_commitment_skipped_objects_total{kind="pod",reason="bad_quantity"})"),
+  EXPECT_EQ(SampleValue(
+                text, R"(kube_commitment_skipped_objects_total{kind="pod",reason="bad_quantity"})"),
             2);
   EXPECT_EQ(SampleValue(text, R"(kube_commitment_saturated_quantities_total{kind="pod"})"), 2);
 }

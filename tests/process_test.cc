@@ -94,8 +94,8 @@ int WaitForPort(Process& process) {
 
 TEST(ProcessTest, ServesExampleAndStopsOnSigtermWithinTwoSeconds) {
   for (int signal : {SIGTERM, SIGINT}) {
-    Process process({"--snapshot", kExample, "--listen-address", "127.0.0.1:0",
-                     "--poll-interval", "1s", "--request-timeout", "500ms"});
+    Process process({"--snapshot", kExample, "--listen-address", "127.0.0.1:0", "--poll-interval",
+                     "1s", "--request-timeout", "500ms"});
     const int port = WaitForPort(process);
     ASSERT_GT(port, 0) << process.log();
     bool ready = false;
@@ -106,8 +106,7 @@ TEST(ProcessTest, ServesExampleAndStopsOnSigtermWithinTwoSeconds) {
     ASSERT_TRUE(ready);
     const auto metrics = testing::HttpGet(port, "/metrics");
     EXPECT_EQ(metrics.status, 200);
-    EXPECT_NE(metrics.body.find("kube_commitment_cluster_cpu_commitment_ratio"),
-              std::string::npos);
+    EXPECT_NE(metrics.body.find("kube_commitment_cluster_cpu_commitment_ratio"), std::string::npos);
     EXPECT_EQ(process.SignalAndWait(signal, 2s), 0) << "signal " << signal;
   }
 }

@@ -19,10 +19,9 @@ namespace kce {
 /// file's `read`, `decode` and `config`. Each starts at zero in
 /// kube_commitment_poll_errors_total.
 inline constexpr std::string_view kPollErrorReasons[] = {
-    "connect",   "timeout",   "tls",          "transport",    "body_too_large",
-    "unauthorized", "forbidden", "rate_limited", "expired",   "http_4xx",
-    "http_5xx",  "http_other", "decode",      "cancelled",    "read",
-    "config",
+    "connect",   "timeout",      "tls",     "transport", "body_too_large", "unauthorized",
+    "forbidden", "rate_limited", "expired", "http_4xx",  "http_5xx",       "http_other",
+    "decode",    "cancelled",    "read",    "config",
 };
 
 /// What /metrics serves: the text of the last good snapshot plus the exporter's own metrics.

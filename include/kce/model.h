@@ -45,9 +45,9 @@ struct ContainerStatus {
   std::string name;
   /// status.resources is present and not empty; when false, the spec is used.
   bool has_resources = false;
-  ResourceList requests;     // status.resources.requests
-  ResourceList limits;       // status.resources.limits
-  ResourceList allocated;    // allocatedResources
+  ResourceList requests;   // status.resources.requests
+  ResourceList limits;     // status.resources.limits
+  ResourceList allocated;  // allocatedResources
 };
 
 /// The fields of a Pod that accounting reads (accounting doc §5.4).
@@ -60,9 +60,9 @@ struct Pod {
   bool deleting = false;  // metadata.deletionTimestamp is set
   std::vector<Container> containers;
   std::vector<Container> init_containers;
-  ResourceList overhead;       // spec.overhead
-  ResourceList pod_requests;   // spec.resources.requests (pod-level resources)
-  ResourceList pod_limits;     // spec.resources.limits
+  ResourceList overhead;                  // spec.overhead
+  ResourceList pod_requests;              // spec.resources.requests (pod-level resources)
+  ResourceList pod_limits;                // spec.resources.limits
   std::vector<ContainerStatus> statuses;  // container and init container statuses together
   /// A PodResizePending condition with reason Infeasible, or legacy status.resize=Infeasible.
   bool resize_infeasible = false;

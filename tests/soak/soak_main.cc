@@ -95,10 +95,10 @@ bool ParseArgs(int argc, char** argv, Settings* settings) {
 // What goes wrong in one poll.
 enum class Fault {
   kNone,
-  kApi,                // one of the FakeClusterApi faults
-  kRefused,            // listener closed
-  kWrongCertificate,   // untrusted server certificate
-  kTokenFileMissing,   // token rotated on the server, file gone
+  kApi,               // one of the FakeClusterApi faults
+  kRefused,           // listener closed
+  kWrongCertificate,  // untrusted server certificate
+  kTokenFileMissing,  // token rotated on the server, file gone
 };
 
 }  // namespace
@@ -166,10 +166,10 @@ int main(int argc, char** argv) {
     // an API fault and 10% each a refused connection, an untrusted certificate or a missing
     // token file.
     const int roll = static_cast<int>(random() % 20);
-    const Fault fault = roll < 10   ? Fault::kNone
-                        : roll < 17 ? Fault::kApi
-                                    : static_cast<Fault>(static_cast<int>(Fault::kRefused) +
-                                                         (roll - 17));
+    const Fault fault = roll < 10 ? Fault::kNone
+                        : roll < 17
+                            ? Fault::kApi
+                            : static_cast<Fault>(static_cast<int>(Fault::kRefused) + (roll - 17));
     ApiFault api_fault = ApiFault::kNone;
     if (fault == Fault::kApi) {
       api_fault = api_faults[random() % std::size(api_faults)];

@@ -41,9 +41,8 @@ std::string List(const std::string& kind, const std::vector<std::string>& items,
 FaultResponse Status(int code, const std::string& reason, const std::string& message) {
   FaultResponse response;
   response.status = code;
-  response.body = R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" +
-                  message + R"(","reason":")" + reason + R"(","code":)" + std::to_string(code) +
-                  "}";
+  response.body = R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" + message +
+                  R"(","reason":")" + reason + R"(","code":)" + std::to_string(code) + "}";
   return response;
 }
 

@@ -187,8 +187,8 @@ void FaultApiServer::Listen(int port) {
       bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 || listen(fd, 64) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
       pipe2(wake_pipe_, O_CLOEXEC) != 0) {
-    const std::string error = "fault server: cannot listen on 127.0.0.1:" +
-                              std::to_string(port) + ": " + std::strerror(errno);
+    const std::string error = "fault server: cannot listen on 127.0.0.1:" + std::to_string(port) +
+                              ": " + std::strerror(errno);
     if (fd >= 0) close(fd);
     throw std::runtime_error(error);
   }
@@ -279,8 +279,7 @@ void FaultApiServer::ServeConnection(int fd, ssl_ctx_st* ctx) {
           head += "Transfer-Encoding: chunked\r\n";
         } else {
           head += "Content-Length: " +
-                  std::to_string(response.announced_length.value_or(response.body.size())) +
-                  "\r\n";
+                  std::to_string(response.announced_length.value_or(response.body.size())) + "\r\n";
         }
         head += "Connection: close\r\n\r\n";
 
