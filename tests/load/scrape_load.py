@@ -206,7 +206,8 @@ def main():
         loiterers.start()
         time.sleep(0.5)
         run = subprocess.run(
-            [wrk, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+            [wrk, f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{args.duration}s",
+             "--latency",
              "--timeout", "10s", "-s", os.path.join(HERE, "check_scrape.lua"),
              base + "/metrics", "--", str(args.nodes)],
             capture_output=True, text=True, timeout=args.duration + 60)

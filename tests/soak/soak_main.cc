@@ -8,6 +8,7 @@
 //   kce_soak [--polls N] [--interval-ms N] [--seed N] [--max-rss-growth-kib N]
 //            [--max-fd-growth N]
 #include <dirent.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -42,8 +43,11 @@ struct Settings {
 struct Sample {
   int poll = 0;
   long rss_kib = 0;
+  long heap_kib = 0;  // bytes malloc has handed out and not had back, whatever RSS says
   int fds = 0;
 };
+
+long HeapInUseKiB() { return static_cast<long>(mallinfo2().uordblks / 1024); }
 
 long ResidentKiB() {
   long pages_total = 0;
@@ -152,9 +156,9 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 100 && server.open_connections() > 0; ++i) {
       std::this_thread::sleep_for(10ms);
     }
-    samples.push_back({poll, ResidentKiB(), OpenFds()});
-    std::printf("poll %5d  rss %7ld KiB  fds %3d\n", poll, samples.back().rss_kib,
-                samples.back().fds);
+    samples.push_back({poll, ResidentKiB(), HeapInUseKiB(), OpenFds()});
+    std::printf("poll %5d  rss %7ld KiB  heap %7ld KiB  fds %3d\n", poll, samples.back().rss_kib,
+                samples.back().heap_kib, samples.back().fds);
     std::fflush(stdout);
   };
   sample(0);
@@ -205,6 +209,8 @@ int main(int argc, char** argv) {
     if (!std::filesystem::exists(sa_dir.File("token"))) {
       sa_dir.Write("token", "token-" + std::to_string(token_serial) + "\n");
     }
+    // The test server keeps a record of every request; only the exporter's memory is measured.
+    server.ClearRequests();
     if (poll % 100 == 0) sample(poll);
     std::this_thread::sleep_for(interval);
   }
