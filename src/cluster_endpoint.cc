@@ -211,9 +211,9 @@ void ApplyCluster(const std::string& name, const Entry& entry, ClusterEndpoint* 
                       ": server carries user information (user@ or user:password@), which is "
                       "not supported; use token, tokenFile or a client certificate");
   }
-  const std::string scheme = server.substr(0, scheme_end);
-  if ((scheme != "https" && scheme != "http") || scheme_end + 3 >= server.size() ||
-      server[scheme_end + 3] == '/') {
+  const std::string scheme = scheme_end == std::string::npos ? "" : server.substr(0, scheme_end);
+  if ((scheme != "https" && scheme != "http") || authority >= server.size() ||
+      server[authority] == '/') {
     throw ConfigError(where + ": server " + Quote(server) + " is not an https:// URL with a host");
   }
   while (server.back() == '/') server.pop_back();

@@ -251,6 +251,13 @@ TEST(KubeconfigTest, BrokenReferencesNameWhatIsWrong) {
 
   const std::string bad_scheme = dir.Write("bad-scheme", Kubeconfig("    server: ftp://api\n", ""));
   EXPECT_THAT(LoadError(bad_scheme), HasSubstr("ftp://api"));
+
+  // Found by fuzz.kubeconfig: a server without "://" once passed as its own scheme.
+  for (const char* server : {"http", "https", "api.example.com:6443", "https:/api", "https://"}) {
+    const std::string no_scheme =
+        dir.Write("no-scheme", Kubeconfig(std::string("    server: ") + server + "\n", ""));
+    EXPECT_THAT(LoadError(no_scheme), HasSubstr("is not an https:// URL with a host")) << server;
+  }
 }
 
 TEST(KubeconfigTest, ReferencedFilesAreReadUpToALimit) {
