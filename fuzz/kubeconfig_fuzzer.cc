@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -22,6 +23,11 @@ namespace {
 
 void Check(bool condition) {
   if (!condition) __builtin_trap();
+}
+
+std::string& Folder() {
+  static std::string folder;
+  return folder;
 }
 
 std::string& ConfigPath() {
@@ -36,7 +42,10 @@ bool StartsWith(const std::string& text, const char* prefix) { return text.rfind
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   char folder[] = "/tmp/kce-kubeconfig-fuzz-XXXXXX";
   if (mkdtemp(folder) == nullptr) std::abort();
-  ConfigPath() = std::string(folder) + "/config";
+  Folder() = folder;
+  ConfigPath() = Folder() + "/config";
+  // libFuzzer ends a run with exit(), so the folder goes with it.
+  std::atexit([] { std::filesystem::remove_all(Folder()); });
   return 0;
 }
 
