@@ -25,7 +25,7 @@ void CheckList(const kce::ResourceList& list) {
 
 void CheckIssues(const std::vector<kce::ObjectIssue>& issues) {
   for (const kce::ObjectIssue& issue : issues) {
-    Check(issue.kind == "node" || issue.kind == "pod");
+    Check(issue.kind == "node" || issue.kind == "pod" || issue.kind == "item");
     Check(!issue.object.empty() && !issue.reason.empty());
     // The message starts with "<kind> <object>: " and names a field after it.
     Check(issue.message.rfind(issue.kind + " " + issue.object + ": ", 0) == 0);

@@ -76,6 +76,12 @@ bool CommitmentBuilder::NamespaceWanted(const std::string& ns) const {
 }
 
 void CommitmentBuilder::AddNode(const Node& node) {
+  // One consistent list never names a node twice; a hand-edited snapshot can.
+  if (!node_names_.insert(node.name).second) {
+    AddIssue(ObjectIssue{"node", node.name, "duplicate",
+                         "node " + node.name + ": listed again; its first entry counts"});
+    return;
+  }
   NodeCommitment n;
   n.name = node.name;
   n.usability = EvaluateNode(node, options_.tolerated_taints);
@@ -149,6 +155,7 @@ void CommitmentBuilder::ResetPods() {
 
 void CommitmentBuilder::ResetNodes() {
   nodes_.clear();
+  node_names_.clear();
   skipped_nodes_.clear();
   std::erase_if(skipped_, [](const auto& entry) { return entry.first.first == "node"; });
   saturated_.erase("node");
@@ -163,10 +170,6 @@ CommitmentSnapshot CommitmentBuilder::Build() const {
   std::stable_sort(
       snap.nodes.begin(), snap.nodes.end(),
       [](const NodeCommitment& a, const NodeCommitment& b) { return a.name < b.name; });
-  // A node listed twice (it cannot happen in one consistent list) keeps its first entry.
-  snap.nodes.erase(std::unique(snap.nodes.begin(), snap.nodes.end(),
-                               [](const auto& a, const auto& b) { return a.name == b.name; }),
-                   snap.nodes.end());
 
   snap.skipped = skipped_;
   snap.saturated = saturated_;
@@ -180,12 +183,10 @@ CommitmentSnapshot CommitmentBuilder::Build() const {
   };
 
   ClusterCommitment& cluster = snap.cluster;
-  std::int64_t placed_pods = 0;
   for (NodeCommitment& node : snap.nodes) {
     if (auto it = by_node_.find(node.name); it != by_node_.end()) {
       node.committed = it->second.committed;
       node.pods = it->second.pods;
-      placed_pods += it->second.pods;
     }
     if (!node.usability.usable) continue;
     bool clamped = false;
@@ -198,13 +199,13 @@ CommitmentSnapshot CommitmentBuilder::Build() const {
   }
 
   // Pods on a node that was skipped for bad data are on a real node, not orphaned.
-  std::int64_t unplaced_pods = 0;
-  for (const auto& [name, totals] : by_node_) unplaced_pods += totals.pods;
-  unplaced_pods -= placed_pods;
-  for (const std::string& name : skipped_nodes_) {
-    if (auto it = by_node_.find(name); it != by_node_.end()) unplaced_pods -= it->second.pods;
+  if (!options_.nodes_filtered) {
+    for (const auto& [name, totals] : by_node_) {
+      if (!node_names_.contains(name) && !skipped_nodes_.contains(name)) {
+        cluster.orphaned_pods += totals.pods;
+      }
+    }
   }
-  if (!options_.nodes_filtered) cluster.orphaned_pods = unplaced_pods;
 
   cluster.pending_pods = pending_.pods;
   cluster.pending_cpu_requests_milli = pending_.committed.cpu_requests_milli;

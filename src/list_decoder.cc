@@ -228,12 +228,14 @@ bool DocumentWalk::ReadItems(od::value& value, ItemKind kind) {
 error_code DocumentWalk::ReadItem(od::value& item, std::size_t index, ItemKind kind) {
   od::json_type type;
   if (const error_code e = item.type().get(type)) return e;
+  // Items of a v1 List say what they are; one that cannot is reported as an "item".
+  const std::string_view reported = kind == ItemKind::kNode  ? "node"
+                                    : kind == ItemKind::kPod ? "pod"
+                                                             : "item";
   if (type != od::json_type::object) {
-    // Without a kind there is nothing to say what the item was meant to be.
-    if (kind == ItemKind::kUnknown) return kOk;
     state_.Reset();
     state_.WrongType(PathNode{}, "object", item, type);
-    Report(kind == ItemKind::kNode ? "node" : "pod", ItemLabel(index), state_, sink_.issues);
+    Report(reported, ItemLabel(index), state_, sink_.issues);
     return kOk;
   }
   od::object object;
@@ -241,12 +243,29 @@ error_code DocumentWalk::ReadItem(od::value& item, std::size_t index, ItemKind k
 
   if (kind == ItemKind::kUnknown) {
     // Items of a v1 List carry their kind, usually as the second field, so the look-ahead is short.
+    state_.Reset();
+    const PathNode root;
+    const PathNode kind_at = At(root, "kind");
     od::value kind_value;
+    od::json_type kind_type;
     std::string_view kind_text;
     error_code e = object.find_field_unordered("kind").get(kind_value);
-    if (e == simdjson::NO_SUCH_FIELD) return kOk;
-    if (!e) e = kind_value.get_string().get(kind_text);
-    if (e) return json::IsRecoverable(e) ? kOk : e;
+    if (e == simdjson::NO_SUCH_FIELD) {
+      e = simdjson::SUCCESS;
+      state_.Fail("bad_field", kind_at, "missing, so the item is neither a Node nor a Pod");
+    } else if (!e && !(e = kind_value.type().get(kind_type)) &&
+               kind_type != od::json_type::string) {
+      state_.WrongType(kind_at, "string", kind_value, kind_type);
+    } else if (!e) {
+      e = kind_value.get_string().get(kind_text);
+    }
+    if (e && !json::IsRecoverable(e)) return e;
+    if (e) state_.Recover(e, kind_at);
+    if (state_.failed) {
+      Report(reported, ItemLabel(index), state_, sink_.issues);
+      return kOk;
+    }
+    // Other kinds (a Service in `kubectl get all -o json`) are not for this exporter.
     kind = KindOf(kind_text, false);
     if (kind == ItemKind::kUnknown) return kOk;
     if (const error_code r = object.reset().error()) return r;

@@ -188,6 +188,13 @@ error_code ReadResourceList(od::value& value, const PathNode& at, ItemState& sta
       state.Fail("bad_quantity", key_at, parsed.error);
       return simdjson::SUCCESS;
     }
+    if (parsed.value.nanos < 0) {
+      // The API server refuses negative requests, limits and capacities; counting one would
+      // subtract it from every total it joins.
+      state.Fail("bad_quantity", key_at,
+                 "quantity \"" + Shorten(text) + "\" is negative, which Kubernetes never accepts");
+      return simdjson::SUCCESS;
+    }
     if (parsed.saturated) {
       state.saturated.push_back(RenderPath(key_at) + ": quantity \"" + Shorten(text) +
                                 "\" is beyond the int64 range and was clamped to " +

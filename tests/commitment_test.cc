@@ -252,6 +252,27 @@ TEST(CommitmentTest, PodsOnANodeSkippedForBadDataAreNotOrphaned) {
   EXPECT_EQ(snap.namespaces[0].pods, 2);
 }
 
+// A snapshot that names a node twice: once with bad data, once good, then once more.
+TEST(CommitmentTest, ANodeListedTwiceCountsOnceAndItsPodsAreNotOrphaned) {
+  CommitmentBuilder builder({});
+  builder.AddIssue({"node", "n1", "bad_quantity", "node n1: bad", true});
+  builder.AddNode(MakeNode("n1", "4", "1Gi"));
+  builder.AddNode(MakeNode("n1", "64", "1Ti"));
+  builder.AddPod(MakePod("a", "p", "n1", {MakeContainer("c", Resources({{"cpu", "1"}}))}));
+  const CommitmentSnapshot snap = builder.Build();
+  ASSERT_EQ(snap.nodes.size(), 1u);
+  EXPECT_EQ(snap.nodes[0].cpu_allocatable_milli, 4000);
+  EXPECT_EQ(snap.nodes[0].pods, 1);
+  EXPECT_EQ(snap.cluster.orphaned_pods, 0);
+  EXPECT_EQ(snap.cluster.committed.cpu_requests_milli, 1000);
+  EXPECT_EQ(snap.skipped.at({"node", "duplicate"}), 1);
+  EXPECT_THAT(snap.issue_samples.back().message, HasSubstr("node n1: listed again"));
+
+  builder.ResetNodes();
+  builder.AddNode(MakeNode("n1", "2", "1Gi"));
+  EXPECT_EQ(builder.Build().nodes.size(), 1u);
+}
+
 TEST(CommitmentTest, ResetPodsForgetsPodsAndTheirIssues) {
   CommitmentBuilder builder({});
   builder.AddNode(MakeNode("n1", "2", "2Gi"));

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -100,6 +101,7 @@ class CommitmentBuilder {
  public:
   explicit CommitmentBuilder(AccountingOptions options);
 
+  /// Adds a node; a second node of the same name is reported (reason "duplicate") and left out.
   void AddNode(const Node& node);
   void AddPod(const Pod& pod);
   /// Records a problem object reported by the decoder. Pods bound to a node skipped for bad
@@ -124,6 +126,7 @@ class CommitmentBuilder {
 
   AccountingOptions options_;
   std::vector<NodeCommitment> nodes_;
+  std::unordered_set<std::string> node_names_;  // of nodes_, to refuse a second entry
   std::unordered_map<std::string, PodTotals> by_node_;
   std::unordered_map<std::string, NamespaceCommitment> by_namespace_;
   PodTotals pending_;

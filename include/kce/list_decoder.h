@@ -46,8 +46,9 @@ struct ClusterObjects {
 /// after larger ones.
 /// A document that is not a readable list returns false with `*error` naming what is wrong and
 /// where, e.g. `PodList: items[37]: <simdjson error> (at byte 123456)`; a bad object inside a
-/// readable list is skipped and reported in `issues` (reason bad_field or bad_quantity), and a
-/// quantity clamped at the int64 bound keeps its object and adds a `saturated` issue.
+/// readable list is skipped and reported in `issues` (reason bad_field or bad_quantity; a
+/// negative quantity is bad_quantity), and a quantity clamped at the int64 bound keeps its
+/// object and adds a `saturated` issue.
 /// Absent, null and {} fields read the same. A container limit without a request gets the
 /// request, as API defaulting does.
 class ListDecoder {
@@ -61,8 +62,9 @@ class ListDecoder {
   bool DecodeNodeList(std::string& json, NodePage* page, std::string* error);
   /// Replaces `*page` with one PodList page; on failure `*page` is left empty.
   bool DecodePodList(std::string& json, PodPage* page, std::string* error);
-  /// A List whose items carry `kind` (Node or Pod; other kinds are ignored), or a NodeList or
-  /// PodList. Appends to `*out`; on failure `*out` is left as it was.
+  /// A List whose items carry `kind` (Node or Pod; other kinds are ignored, and an item that is
+  /// not an object or has no string kind is reported as kind "item"), or a NodeList or PodList.
+  /// Appends to `*out`; on failure `*out` is left as it was.
   bool DecodeObjects(std::string& json, ClusterObjects* out, std::string* error);
 
  private:

@@ -8,9 +8,9 @@ namespace kce {
 /// the poll still counts. A kept one (for example a quantity clamped at the int64 bound) is
 /// counted and reported.
 struct ObjectIssue {
-  std::string kind;     // "node" or "pod"
+  std::string kind;     // "node", "pod", or "item" for a List item of no known kind
   std::string object;   // "name" for nodes, "namespace/name" for pods, or "item N" when unnamed
-  std::string reason;   // short label value: bad_quantity, bad_field, saturated, ...
+  std::string reason;   // short label value: bad_quantity, bad_field, duplicate, saturated
   std::string message;  // full sentence naming the field and the offending text
   bool skipped = true;
 };
