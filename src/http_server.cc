@@ -1,6 +1,8 @@
 #include "kce/http_server.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include <chrono>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include <CivetServer.h>
@@ -23,6 +26,7 @@ namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Sends `reply`; a HEAD request gets the same headers and no body.
 void Send(mg_connection* conn, const HttpReply& reply, const Headers& headers,
           const char* challenge = nullptr) {
   mg_response_header_start(conn, reply.status);
@@ -35,7 +39,10 @@ void Send(mg_connection* conn, const HttpReply& reply, const Headers& headers,
     mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
   }
   mg_response_header_send(conn);
-  mg_write(conn, reply.body.data(), reply.body.size());
+  const char* method = mg_get_request_info(conn)->request_method;
+  if (method == nullptr || std::string_view(method) != "HEAD") {
+    mg_write(conn, reply.body.data(), reply.body.size());
+  }
 }
 
 class RouteHandler : public CivetHandler {
@@ -47,6 +54,10 @@ class RouteHandler : public CivetHandler {
     Send(conn, handler_(), *headers_);
     return true;
   }
+  bool handleHead(CivetServer* server, mg_connection* conn) override {
+    return handleGet(server, conn);
+  }
+  bool handleOptions(CivetServer*, mg_connection* conn) override { return NotAllowed(conn); }
   bool handlePost(CivetServer*, mg_connection* conn) override { return NotAllowed(conn); }
   bool handlePut(CivetServer*, mg_connection* conn) override { return NotAllowed(conn); }
   bool handleDelete(CivetServer*, mg_connection* conn) override { return NotAllowed(conn); }
@@ -77,14 +88,25 @@ void ConnectAndHangUp(const std::string& host, int port) {
   freeaddrinfo(found);
 }
 
-// A numeric address of this machine on which a server bound to `listen_address` accepts.
+// A numeric address of this machine on which a server bound to `listen_address` accepts. A host
+// name is resolved here, at start, so that stopping never waits on a lookup.
 std::string WakeHost(const std::string& listen_address) {
   std::string host = listen_address.substr(0, listen_address.rfind(':'));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
     return host == "::" ? "::1" : host;
   }
-  return host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host;
+  if (host.empty() || host == "0.0.0.0") return "127.0.0.1";
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return host;
+  char numeric[INET_ADDRSTRLEN] = "";
+  inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr, numeric,
+            sizeof(numeric));
+  freeaddrinfo(found);
+  return numeric;
 }
 
 constexpr const char* kChallenge = "Basic realm=\"kube-commitment-exporter\", charset=\"UTF-8\"";
@@ -147,6 +169,8 @@ struct HttpServer::Impl {
     return 1;
   }
 };
+
+bool HttpServerSupportsIpv6() { return mg_check_feature(8) != 0; }
 
 std::string CivetListeningPorts(const std::string& listen_address) {
   const auto colon = listen_address.rfind(':');

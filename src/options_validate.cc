@@ -1,9 +1,12 @@
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <string_view>
 
 #include "kce/duration.h"
+#include "kce/http_server.h"
 #include "kce/options.h"
 
 namespace kce {
@@ -14,6 +17,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr int kMaxPageSize = 10000;
+constexpr const char* kPathCharacters =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-._~";
 constexpr std::uint64_t kMinBodyBytes = 1ULL << 20;
 constexpr std::uint64_t kMaxBodyBytes = 16ULL << 30;
 
@@ -71,11 +76,19 @@ bool IsQualifiedName(std::string_view s) {
 std::string CheckListenAddress(const std::string& address) {
   const std::size_t colon = address.rfind(':');
   if (colon == std::string::npos) return "expected host:port such as \":10490\"";
-  const std::string_view host(address.data(), colon);
+  const std::string host(address.data(), colon);
   const std::string_view port(address.data() + colon + 1, address.size() - colon - 1);
-  if (host.find(':') != std::string_view::npos &&
-      !(host.size() > 2 && host.front() == '[' && host.back() == ']')) {
+  const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  if (host.find(':') != std::string::npos && !bracketed) {
     return "an IPv6 host must be in brackets, as in \"[::1]:10490\"";
+  }
+  if (bracketed && !HttpServerSupportsIpv6()) {
+    return "this build's HTTP server (civetweb) has no IPv6 support; listen on an IPv4 address "
+           "or on every interface (\":PORT\")";
+  }
+  if (host.find_first_not_of("0123456789.") == std::string::npos && !host.empty()) {
+    in_addr parsed{};
+    if (inet_pton(AF_INET, host.c_str(), &parsed) != 1) return "the host is not an IPv4 address";
   }
   for (const char c : host) {
     if (c == ' ' || c == '/' || static_cast<unsigned char>(c) < 0x20) {
@@ -119,8 +132,13 @@ std::vector<std::string> Validate(const Options& options) {
     add("metrics_path", "must start with \"/\", got \"" + path + "\"");
   } else if (path == "/" || path == "/healthz" || path == "/readyz") {
     add("metrics_path", "\"" + path + "\" is reserved for the landing page and health checks");
-  } else if (path.find_first_of(" ?#\t\r\n") != std::string::npos) {
-    add("metrics_path", "must not contain spaces, '?' or '#', got \"" + path + "\"");
+  } else if (path.find_first_not_of(kPathCharacters) != std::string::npos ||
+             path.find("//") != std::string::npos) {
+    // civetweb reads other characters (* ? | $ and more) as a pattern that would match other
+    // paths, and a percent-encoded path could never be asked for.
+    add("metrics_path",
+        "may hold only letters, digits, '/', '-', '.', '_' and '~', with no empty segment, got \"" +
+            path + "\"");
   }
 
   if (options.poll_interval < seconds(1) || options.poll_interval > hours(24)) {
@@ -164,6 +182,13 @@ std::vector<std::string> Validate(const Options& options) {
   for (const std::string& key : options.tolerated_taints) {
     if (!IsQualifiedName(key)) {
       add("tolerated_taints", "\"" + key + "\" is not a valid taint key ([prefix/]name)");
+    }
+  }
+
+  if (!options.snapshot_file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(options.snapshot_file, ec)) {
+      add("snapshot_file", "\"" + options.snapshot_file + "\" does not exist");
     }
   }
 

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "kce/config_error.h"
+#include "kce/http_server.h"
 #include "kce/options.h"
 
 namespace kce {
@@ -39,6 +40,23 @@ TEST(ValidateTest, EachFailureNamesItsKey) {
        "metrics_path (--metrics-path)"},
       {"query in path", [](Options& o) { o.metrics_path = "/m?x=1"; },
        "metrics_path (--metrics-path)"},
+      // civetweb patterns: each would also answer on other paths, "/**" on /healthz.
+      {"glob path", [](Options& o) { o.metrics_path = "/**"; }, "metrics_path (--metrics-path)"},
+      {"star path", [](Options& o) { o.metrics_path = "/m*"; }, "metrics_path (--metrics-path)"},
+      {"alternative path", [](Options& o) { o.metrics_path = "/a|/b"; },
+       "metrics_path (--metrics-path)"},
+      {"anchored path", [](Options& o) { o.metrics_path = "/m$"; },
+       "metrics_path (--metrics-path)"},
+      {"encoded path", [](Options& o) { o.metrics_path = "/metrics%20x"; },
+       "metrics_path (--metrics-path)"},
+      {"empty segment", [](Options& o) { o.metrics_path = "//metrics"; },
+       "metrics_path (--metrics-path)"},
+      {"bad ipv4", [](Options& o) { o.listen_address = "256.1.1.1:80"; },
+       "listen_address (--listen-address)"},
+      {"short ipv4", [](Options& o) { o.listen_address = "127.1:80"; },
+       "listen_address (--listen-address)"},
+      {"missing snapshot", [](Options& o) { o.snapshot_file = "/nonexistent/cluster.json"; },
+       "snapshot_file (--snapshot)"},
       {"short poll",
        [](Options& o) {
          o.poll_interval = milliseconds(999);
@@ -96,7 +114,7 @@ TEST(ValidateTest, EachFailureNamesItsKey) {
 
 TEST(ValidateTest, BoundaryValuesAreAccepted) {
   Options o;
-  o.listen_address = "[::1]:0";
+  o.listen_address = HttpServerSupportsIpv6() ? "[::1]:0" : "127.0.0.1:0";
   o.poll_interval = std::chrono::seconds(1);
   o.request_timeout = milliseconds(999);
   o.page_size = 1;
@@ -114,8 +132,22 @@ TEST(ValidateTest, BoundaryValuesAreAccepted) {
   o.max_body_bytes = 16ULL << 30;
   o.include_namespaces.clear();
   o.exclude_namespaces = {"b"};
-  o.metrics_path = "/custom/metrics";
+  o.metrics_path = "/custom/metrics_v1.2-x~y";
+  o.snapshot_file = std::string(KCE_SOURCE_DIR) + "/examples/cluster.json";
   EXPECT_THAT(Validate(o), IsEmpty());
+}
+
+TEST(ValidateTest, Ipv6ListenAddressesNeedAnHttpServerWithIpv6) {
+  Options o;
+  o.listen_address = "[::1]:10490";
+  const std::vector<std::string> problems = Validate(o);
+  if (HttpServerSupportsIpv6()) {
+    EXPECT_THAT(problems, IsEmpty());
+  } else {
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_THAT(problems[0], HasSubstr("listen_address (--listen-address): this build's HTTP "
+                                       "server (civetweb) has no IPv6 support"));
+  }
 }
 
 TEST(ValidateTest, MessagesShowTheOffendingValue) {

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <regex>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -93,9 +94,12 @@ int WaitForPort(Process& process) {
 }
 
 TEST(ProcessTest, ServesExampleAndStopsOnSigtermWithinTwoSeconds) {
-  for (int signal : {SIGTERM, SIGINT}) {
-    Process process({"--snapshot", kExample, "--listen-address", "127.0.0.1:0", "--poll-interval",
-                     "1s", "--request-timeout", "500ms"});
+  // A host name as well: the stop path must not depend on a numeric listen address.
+  const std::pair<int, std::string> kRuns[] = {
+      {SIGTERM, "127.0.0.1:0"}, {SIGINT, "127.0.0.1:0"}, {SIGTERM, "localhost:0"}};
+  for (const auto& [signal, address] : kRuns) {
+    Process process({"--snapshot", kExample, "--listen-address", address, "--poll-interval", "1s",
+                     "--request-timeout", "500ms"});
     const int port = WaitForPort(process);
     ASSERT_GT(port, 0) << process.log();
     bool ready = false;
@@ -107,7 +111,7 @@ TEST(ProcessTest, ServesExampleAndStopsOnSigtermWithinTwoSeconds) {
     const auto metrics = testing::HttpGet(port, "/metrics");
     EXPECT_EQ(metrics.status, 200);
     EXPECT_NE(metrics.body.find("kube_commitment_cluster_cpu_commitment_ratio"), std::string::npos);
-    EXPECT_EQ(process.SignalAndWait(signal, 2s), 0) << "signal " << signal;
+    EXPECT_EQ(process.SignalAndWait(signal, 2s), 0) << "signal " << signal << " on " << address;
   }
 }
 

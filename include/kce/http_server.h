@@ -22,11 +22,13 @@ struct HttpServerOptions {
   /// "host:port", ":port" for every interface, or "[v6]:port". Port 0 picks a free port.
   std::string listen_address = ":10490";
   /// Worker threads. Each serves one connection at a time, from accept until the connection
-  /// closes, so up to threads - 1 idle, slow or stuck clients leave a scrape a thread.
-  int threads = 32;
+  /// closes, so up to threads - 1 idle, slow or stuck clients leave a scrape a thread. An idle
+  /// thread costs little (its stack pages are touched only when used).
+  int threads = 128;
   /// Time a client gets to send a whole request (a connection that trickles its headers is
-  /// dropped when it runs out), and for each write of the answer.
-  int request_timeout_ms = 10000;
+  /// dropped when it runs out), and for each write of the answer. Prometheus sends its request
+  /// at once, so this only bounds how long a silent or slow client holds a thread.
+  int request_timeout_ms = 5000;
   /// Time a kept-alive connection may sit idle between two requests before it is closed.
   int keep_alive_timeout_ms = 5000;
   /// TLS, client certificates, basic-auth users and extra answer headers (web_config.h). The
@@ -39,8 +41,9 @@ struct HttpServerOptions {
   std::vector<std::string> unauthenticated_paths;
 };
 
-/// An HTTP or HTTPS server (civetweb) for a fixed set of GET routes. Handlers run on worker
-/// threads and must be thread-safe. Other methods get 405; unknown paths get 404. Requests
+/// An HTTP or HTTPS server (civetweb) for a fixed set of GET routes; HEAD gets the GET answer's
+/// headers. Handlers run on worker threads and must be thread-safe. Other methods get 405;
+/// unknown paths get 404. Requests
 /// without valid basic-auth credentials get 401 with a WWW-Authenticate challenge before any
 /// route runs, and are logged (rate-limited, never with the credentials) by the "http" logger.
 class HttpServer {
@@ -68,6 +71,9 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// True when the HTTP server can listen on IPv6 addresses (civetweb built with IPv6).
+bool HttpServerSupportsIpv6();
 
 /// Converts a listen address to civetweb's listening_ports syntax. Throws std::invalid_argument
 /// naming the address when it is not host:port.

@@ -166,9 +166,10 @@ def main():
     parser.add_argument("--nodes", type=int, default=200)
     parser.add_argument("--duration", type=int, default=15, help="seconds of wrk load")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
-    # The exporter serves with 32 worker threads: 10 + 10 + 8 + 1 leaves room for each.
-    parser.add_argument("--idle", type=int, default=10, help="silent connections held open")
-    parser.add_argument("--slow", type=int, default=10, help="trickling connections held open")
+    # The exporter serves with 128 worker threads: 48 + 48 + 8 + 1 leaves room for each, and
+    # is more than an older pool of 32 could hold.
+    parser.add_argument("--idle", type=int, default=48, help="silent connections held open")
+    parser.add_argument("--slow", type=int, default=48, help="trickling connections held open")
     args = parser.parse_args()
 
     wrk = shutil.which("wrk")
