@@ -19,8 +19,11 @@ if [[ -x "$helm_bin" && -f "$stamp" && "$(cat "$stamp")" == "$HELM_VERSION" ]]; 
   exit 0
 fi
 
+# go.dev's archive installs to /usr/local/go, which is not always on PATH.
+command -v go >/dev/null 2>&1 || PATH="$PATH:/usr/local/go/bin"
 if ! command -v go >/dev/null 2>&1; then
-  echo "install-helm: 'go' is not on PATH; Helm $HELM_VERSION is built from source" >&2
+  echo "install-helm: Go is not on PATH nor in /usr/local/go/bin; Helm $HELM_VERSION is built" \
+    "from source" >&2
   exit 1
 fi
 

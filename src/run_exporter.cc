@@ -1,3 +1,5 @@
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -82,7 +84,10 @@ int Serve(const Options& options) {
 
 }  // namespace
 
+void LimitMallocArenas() { mallopt(M_ARENA_MAX, 2); }
+
 int RunExporter(int argc, const char* const* argv) {
+  LimitMallocArenas();
   Options options;
   try {
     LoadedOptions loaded = LoadOptions(argc, argv);

@@ -13,11 +13,32 @@
 namespace kce {
 namespace {
 
-std::string ReadReadme() {
-  std::ifstream in(std::string(KCE_SOURCE_DIR) + "/README.md");
+std::string ReadSourceFile(const std::string& relative) {
+  std::ifstream in(std::string(KCE_SOURCE_DIR) + "/" + relative);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string ReadReadme() { return ReadSourceFile("README.md"); }
+
+// The shell commands of the README's "```sh" blocks under `heading`, one per line.
+std::vector<std::string> ShellLines(const std::string& readme, const std::string& heading) {
+  std::vector<std::string> commands;
+  std::istringstream lines(readme);
+  std::string line;
+  bool inside = false;
+  bool in_block = false;
+  while (std::getline(lines, line)) {
+    if (line.rfind("## ", 0) == 0) inside = line == heading;
+    if (!inside) continue;
+    if (line.rfind("```", 0) == 0) {
+      in_block = !in_block && line == "```sh";
+    } else if (in_block) {
+      commands.push_back(line);
+    }
+  }
+  return commands;
 }
 
 // Table rows under the heading `heading` (up to the next heading of the same level).
@@ -48,6 +69,22 @@ std::string Unquote(const std::string& cell) {
     return cell.substr(1, cell.size() - 2);
   }
   return cell;
+}
+
+// CI must run what the README tells a newcomer to run, not a command of its own.
+TEST(ReadmeTest, CiRunsTheReadmeTestCommand) {
+  const std::vector<std::string> commands = ShellLines(ReadReadme(), "## Quick start");
+  ASSERT_EQ(commands.size(), 2u) << "the Quick start has one command to serve, one to test";
+  EXPECT_NE(commands[0].find("--snapshot examples/cluster.json"), std::string::npos);
+  EXPECT_NE(commands[1].find("ctest"), std::string::npos);
+
+  std::istringstream ci(ReadSourceFile(".ci/run"));
+  std::string line;
+  std::string last;
+  while (std::getline(ci, line)) {
+    if (!line.empty() && line.front() != '#') last = line;
+  }
+  EXPECT_EQ(last, commands[1]) << ".ci/run's last command differs from the README's";
 }
 
 TEST(ReadmeTest, MetricTableMatchesCatalog) {

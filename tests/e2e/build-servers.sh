@@ -18,8 +18,11 @@ bin_dir="${KCE_E2E_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-commitment-expo
 
 log() { echo "build-servers: $*" >&2; }
 
+# go.dev's archive installs to /usr/local/go, which is not always on PATH.
+command -v go >/dev/null 2>&1 || PATH="$PATH:/usr/local/go/bin"
 if ! command -v go >/dev/null 2>&1; then
-  log "'go' is not on PATH; kube-apiserver, kubectl and etcd are built from source"
+  log "Go is not on PATH nor in /usr/local/go/bin; kube-apiserver, kubectl and etcd are built" \
+    "from source"
   exit 1
 fi
 mkdir -p "$bin_dir"

@@ -159,6 +159,9 @@ def main():
                 "(pass --exporter or build the kube-commitment-exporter target)")
             return 1
         args.exporter = os.path.abspath(args.exporter)
+    # go.dev's archive installs to /usr/local/go, which is not always on PATH.
+    if not shutil.which("go") and os.access("/usr/local/go/bin/go", os.X_OK):
+        os.environ["PATH"] += os.pathsep + "/usr/local/go/bin"
     for tool in ("openssl", "prometheus", "go"):
         if not shutil.which(tool) and not (tool == "prometheus"
                                            and os.path.exists("/usr/bin/prometheus")):
