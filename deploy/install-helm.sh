@@ -19,13 +19,9 @@ if [[ -x "$helm_bin" && -f "$stamp" && "$(cat "$stamp")" == "$HELM_VERSION" ]]; 
   exit 0
 fi
 
-# go.dev's archive installs to /usr/local/go, which is not always on PATH.
-command -v go >/dev/null 2>&1 || PATH="$PATH:/usr/local/go/bin"
-if ! command -v go >/dev/null 2>&1; then
-  echo "install-helm: Go is not on PATH nor in /usr/local/go/bin; Helm $HELM_VERSION is built" \
-    "from source" >&2
-  exit 1
-fi
+# Helm is built from source with a Go new enough for it (.ci/find-go says why when there is none).
+go_dir="$("$(dirname "$0")/../.ci/find-go")" || exit 1
+PATH="$go_dir:$PATH"
 
 mkdir -p "$bin_dir"
 # Two checks starting at once must not build twice or see a half-written binary.

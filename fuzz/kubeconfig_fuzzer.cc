@@ -45,7 +45,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   Folder() = folder;
   ConfigPath() = Folder() + "/config";
   // libFuzzer ends a run with exit(), so the folder goes with it.
-  std::atexit([] { std::filesystem::remove_all(Folder()); });
+  std::atexit([] {
+    std::error_code ignored;
+    std::filesystem::remove_all(Folder(), ignored);
+  });
   return 0;
 }
 

@@ -24,10 +24,18 @@ namespace http = web::http;
 constexpr std::chrono::minutes kIdleTimeout{5};
 // How long to wait for a cancelled request to wind down before returning without it.
 constexpr std::chrono::seconds kCancelGrace{5};
+// How long past its deadline a request that is still receiving is left to notice the deadline
+// itself, before it is cancelled from outside (see Get).
+constexpr std::chrono::milliseconds kDeadlineGrace{500};
 
 // Thrown from the download progress handler to abort a response that grows too large.
 struct BodyTooLarge : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// Thrown from the download progress handler to abort a response still arriving at its deadline.
+struct DeadlinePassed : std::runtime_error {
+  DeadlinePassed() : std::runtime_error("deadline passed") {}
 };
 
 // The last fatal TLS alert seen on any connection of one client, with a readable cause.
@@ -173,23 +181,32 @@ class CpprestHttpClient final : public HttpClient {
       for (const auto& [name, value] : request.headers) message.headers().add(name, value);
       if (!host_header_.empty()) message.headers().add(http::header_names::host, host_header_);
 
+      // cpprestsdk reads on its own threads without a strand, so closing a connection from
+      // another thread (which is what cancelling does) races with a read that is completing
+      // and can crash inside asio. A response that is arriving is therefore stopped from the
+      // progress handler, on the reading thread itself; cancelling is kept for a connection
+      // that has been silent past the deadline, where no read is completing.
       concurrency::streams::container_buffer<std::vector<uint8_t>> body;
       message.set_response_stream(body.create_ostream());
       const std::size_t limit = options_.max_body_bytes;
+      const bool has_deadline = request.timeout.count() > 0;
+      const auto deadline = std::chrono::steady_clock::now() + request.timeout;
       message.set_progress_handler(
-          [limit](http::message_direction::direction direction, utility::size64_t bytes) {
-            if (direction == http::message_direction::download && bytes > limit) {
-              throw BodyTooLarge("more than " + std::to_string(limit) + " bytes");
-            }
+          [limit, has_deadline, deadline](http::message_direction::direction direction,
+                                          utility::size64_t bytes) {
+            if (direction != http::message_direction::download) return;
+            if (bytes > limit) throw BodyTooLarge("more than " + std::to_string(limit) + " bytes");
+            if (has_deadline && std::chrono::steady_clock::now() > deadline) throw DeadlinePassed();
           });
 
       pplx::cancellation_token_source cancel;
       auto done = std::make_shared<std::promise<http::http_response>>();
       std::future<http::http_response> result = done->get_future();
       client_->request(message, cancel.get_token())
-          .then([limit, cancel](http::http_response answer) {
+          .then([limit](http::http_response answer) {
+            // Answer at once; the body still arriving is cut by the progress handler at the
+            // limit, and its buffer is shared, so it outlives this call.
             if (answer.headers().content_length() > limit) {
-              cancel.cancel();
               throw BodyTooLarge("Content-Length " +
                                  std::to_string(answer.headers().content_length()));
             }
@@ -203,8 +220,10 @@ class CpprestHttpClient final : public HttpClient {
             }
           });
 
-      if (request.timeout.count() > 0 &&
-          result.wait_for(request.timeout) == std::future_status::timeout) {
+      // A response still arriving stops itself shortly after the deadline (DeadlinePassed); one
+      // that is complete by then counts.
+      if (has_deadline && result.wait_until(deadline) == std::future_status::timeout &&
+          result.wait_for(kDeadlineGrace) == std::future_status::timeout) {
         deadline_passed = true;
         cancel.cancel();
         // Cancelling closes the socket, so this wait is short; never hang on it regardless.
@@ -220,6 +239,8 @@ class CpprestHttpClient final : public HttpClient {
       response.body.assign(bytes.begin(), bytes.end());
       std::vector<uint8_t>().swap(bytes);
       return response;
+    } catch (const DeadlinePassed&) {
+      return TimedOut(target, request.timeout);
     } catch (const BodyTooLarge& e) {
       return Failure(TransportError::kBodyTooLarge,
                      target + ": response body exceeds the limit of " +

@@ -65,7 +65,9 @@ class RouteHandler : public CivetHandler {
 
  private:
   bool NotAllowed(mg_connection* conn) {
-    Send(conn, HttpReply{405, "text/plain; charset=utf-8", "method not allowed\n"}, *headers_);
+    Headers headers = *headers_;
+    headers.emplace_back("Allow", "GET, HEAD");
+    Send(conn, HttpReply{405, "text/plain; charset=utf-8", "method not allowed\n"}, headers);
     return true;
   }
 

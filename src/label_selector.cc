@@ -59,15 +59,15 @@ std::optional<LabelSelector> LabelSelector::Parse(std::string_view text, std::st
       parsed.key = std::string(Trim(head.substr(0, space == std::string_view::npos ? 0 : space)));
       parsed.op = word == "in" ? Op::kIn : Op::kNotIn;
       const bool closed = term.back() == ')';
-      std::string_view list = term.substr(open + 1, term.size() - open - 2);
-      while (closed && !list.empty()) {
-        const auto comma = list.find(',');
-        parsed.values.emplace_back(Trim(list.substr(0, comma)));
-        list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
+      // As apimachinery reads a set: "()" is {""}, and "(a,)" is {"a", ""}.
+      const std::string_view list = closed ? term.substr(open + 1, term.size() - open - 2) : "";
+      for (std::size_t start = 0; closed;) {
+        const auto comma = list.find(',', start);
+        parsed.values.emplace_back(Trim(list.substr(start, comma - start)));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
       }
-      if ((word != "in" && word != "notin") || !closed || parsed.values.empty()) {
-        parsed.key.clear();  // reported below
-      }
+      if ((word != "in" && word != "notin") || !closed) parsed.key.clear();  // reported below
     } else if (auto pos = term.find("!="); pos != std::string_view::npos) {
       parsed = {std::string(Trim(term.substr(0, pos))),
                 Op::kNotIn,
@@ -88,7 +88,9 @@ std::optional<LabelSelector> LabelSelector::Parse(std::string_view text, std::st
     const bool bad_value =
         std::any_of(parsed.values.begin(), parsed.values.end(),
                     [](const std::string& v) { return HasReservedCharacter(v); });
-    if (parsed.key.empty() || HasReservedCharacter(parsed.key) || bad_value) {
+    // "in" and "notin" are keywords, never keys.
+    const bool keyword = parsed.key == "in" || parsed.key == "notin";
+    if (parsed.key.empty() || keyword || HasReservedCharacter(parsed.key) || bad_value) {
       *error = "label selector term \"" + std::string(term) +
                "\" is not key=value, key!=value, key in (values), key notin (values), key or "
                "!key";

@@ -250,11 +250,11 @@ error_code DocumentWalk::ReadItem(od::value& item, std::size_t index, ItemKind k
     od::json_type kind_type;
     std::string_view kind_text;
     error_code e = object.find_field_unordered("kind").get(kind_value);
-    if (e == simdjson::NO_SUCH_FIELD) {
+    if (!e) e = kind_value.type().get(kind_type);
+    if (e == simdjson::NO_SUCH_FIELD || (!e && kind_type == od::json_type::null)) {
       e = simdjson::SUCCESS;
       state_.Fail("bad_field", kind_at, "missing, so the item is neither a Node nor a Pod");
-    } else if (!e && !(e = kind_value.type().get(kind_type)) &&
-               kind_type != od::json_type::string) {
+    } else if (!e && kind_type != od::json_type::string) {
       state_.WrongType(kind_at, "string", kind_value, kind_type);
     } else if (!e) {
       e = kind_value.get_string().get(kind_text);

@@ -56,6 +56,8 @@ MetricsState::MetricsState(std::chrono::milliseconds poll_interval)
     }
     saturated_.Add({{"kind", kind}});
   }
+  skipped_.Add({{"kind", "node"}, {"reason", "duplicate"}});
+  skipped_.Add({{"kind", "item"}, {"reason", "bad_field"}});
   for (const char* resource : {"nodes", "pods"}) {
     api_requests_.Add({{"resource", resource}, {"code", "200"}});
   }

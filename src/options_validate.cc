@@ -72,6 +72,19 @@ bool IsQualifiedName(std::string_view s) {
   return true;
 }
 
+// True when a "/"-separated path (after its leading "/") has a segment that is ".", ".." or empty
+// (a trailing "/" aside).
+bool HasEmptyOrDotSegment(std::string_view path) {
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view segment = path.substr(start, slash - start);
+    if ((segment.empty() && slash < path.size()) || segment == "." || segment == "..") return true;
+    start = slash + 1;
+  }
+  return false;
+}
+
 // Returns a problem with a host:port address, or "".
 std::string CheckListenAddress(const std::string& address) {
   const std::size_t colon = address.rfind(':');
@@ -133,11 +146,13 @@ std::vector<std::string> Validate(const Options& options) {
   } else if (path == "/" || path == "/healthz" || path == "/readyz") {
     add("metrics_path", "\"" + path + "\" is reserved for the landing page and health checks");
   } else if (path.find_first_not_of(kPathCharacters) != std::string::npos ||
-             path.find("//") != std::string::npos) {
+             HasEmptyOrDotSegment(path)) {
     // civetweb reads other characters (* ? | $ and more) as a pattern that would match other
-    // paths, and a percent-encoded path could never be asked for.
+    // paths; a percent-encoded path, or one that requests have normalised away (".", ".."),
+    // could never be asked for.
     add("metrics_path",
-        "may hold only letters, digits, '/', '-', '.', '_' and '~', with no empty segment, got \"" +
+        "may hold only letters, digits, '/', '-', '.', '_' and '~', with no \".\", \"..\" or "
+        "empty segment, got \"" +
             path + "\"");
   }
 
@@ -187,8 +202,14 @@ std::vector<std::string> Validate(const Options& options) {
 
   if (!options.snapshot_file.empty()) {
     std::error_code ec;
-    if (!std::filesystem::exists(options.snapshot_file, ec)) {
-      add("snapshot_file", "\"" + options.snapshot_file + "\" does not exist");
+    const auto status = std::filesystem::status(options.snapshot_file, ec);
+    const std::string quoted = "\"" + options.snapshot_file + "\"";
+    if (status.type() == std::filesystem::file_type::not_found) {
+      add("snapshot_file", quoted + " does not exist");
+    } else if (ec) {
+      add("snapshot_file", quoted + " cannot be examined: " + ec.message());
+    } else if (status.type() == std::filesystem::file_type::directory) {
+      add("snapshot_file", quoted + " is a directory");
     }
   }
 

@@ -21,6 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::HttpGet;
+using testing::HttpRequest;
 using testing::SampleValue;
 using testing::TestRequest;
 using testing::TestResponse;
@@ -246,6 +247,21 @@ TEST_F(DaemonIntegrationTest, UnknownPathsAndMethods) {
   const auto index = HttpGet(exporter.port(), "/");
   EXPECT_EQ(index.status, 200);
   EXPECT_NE(index.body.find("href=\"/metrics\""), std::string::npos);
+
+  // HEAD gets GET's headers without the body; other methods are refused with what is allowed.
+  const auto get = HttpGet(exporter.port(), "/healthz");
+  const auto head = HttpRequest(exporter.port(), "HEAD", "/healthz");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty()) << head.body;
+  EXPECT_NE(head.headers.find("Content-Length: " + std::to_string(get.body.size()) + "\r\n"),
+            std::string::npos)
+      << head.headers;
+  for (const char* method : {"OPTIONS", "POST", "DELETE"}) {
+    const auto refused = HttpRequest(exporter.port(), method, "/metrics");
+    EXPECT_EQ(refused.status, 405) << method;
+    EXPECT_NE(refused.headers.find("Allow: GET, HEAD\r\n"), std::string::npos)
+        << method << ": " << refused.headers;
+  }
 }
 
 }  // namespace

@@ -45,14 +45,21 @@ TEST(LabelSelectorTest, SetTerms) {
   EXPECT_FALSE(Selects("env notin (prod,dev)", kDev));
   EXPECT_TRUE(Selects("env notin (prod)", kNone));  // an absent label is in no set
   EXPECT_TRUE(Selects("env notin (staging)", kDev));
+  // As apimachinery reads sets: "()" holds the empty value, and so does a trailing comma.
+  const Labels empty_env = {{"env", ""}};
+  EXPECT_TRUE(Selects("env in ()", empty_env));
+  EXPECT_FALSE(Selects("env in ()", kDev));
+  EXPECT_TRUE(Selects("env in (dev,)", empty_env));
+  EXPECT_TRUE(Selects("env in (dev,)", kDev));
+  EXPECT_FALSE(Selects("env notin (prod,)", empty_env));
   // Commas inside a set do not end the term.
   EXPECT_TRUE(Selects("env in (dev,prod),node.kubernetes.io/pool in (gpu)", kProdGpu));
   EXPECT_FALSE(Selects("env in (dev,prod),node.kubernetes.io/pool in (gpu)", kDev));
 }
 
 TEST(LabelSelectorTest, MalformedTermsNameThemselves) {
-  for (const char* bad : {"env in (a,b", "env in a,b)", "env in ()", "env within (a)", "in (a)",
-                          "=prod", "env=a b", "a,,b", "env>3"}) {
+  for (const char* bad : {"env in (a,b", "env in a,b)", "env within (a)", "in (a)", "in", "notin",
+                          "!in", "=prod", "env=a b", "a,,b", "env>3"}) {
     std::string error;
     EXPECT_FALSE(LabelSelector::Parse(bad, &error).has_value()) << bad;
     EXPECT_THAT(error, HasSubstr("label selector")) << bad;

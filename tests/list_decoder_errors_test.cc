@@ -422,14 +422,15 @@ TEST_F(ListDecoderErrorsTest, ObjectsIgnoreOtherKindsAndReportItemsWithoutOne) {
       {"metadata":{"name":"no-kind"}},
       "text",
       {"kind":7,"metadata":{"name":"odd"}},
+      {"kind":null,"metadata":{"name":"null-kind"}},
       {"metadata":{"name":"n1"},"kind":"Node","status":{"capacity":{"cpu":"2"}}},
       {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p1","namespace":"ns"}}
     ],"kind":"List","metadata":{"resourceVersion":""}})";
   ClusterObjects objects;
   ASSERT_TRUE(decoder_.DecodeObjects(json, &objects, &error_)) << error_;
-  // The Service is another kind and passes unremarked; the three items that cannot say what
+  // The Service is another kind and passes unremarked; the four items that cannot say what
   // they are would otherwise vanish without a trace.
-  ASSERT_EQ(objects.issues.size(), 3u);
+  ASSERT_EQ(objects.issues.size(), 4u);
   for (const ObjectIssue& issue : objects.issues) {
     EXPECT_EQ(issue.kind, "item");
     EXPECT_EQ(issue.reason, "bad_field");
@@ -440,6 +441,8 @@ TEST_F(ListDecoderErrorsTest, ObjectsIgnoreOtherKindsAndReportItemsWithoutOne) {
   EXPECT_EQ(objects.issues[1].object, "item 2");
   EXPECT_THAT(objects.issues[1].message, HasSubstr("expected object, got string \"text\""));
   EXPECT_EQ(objects.issues[2].message, "item item 3: kind: expected string, got number 7");
+  EXPECT_EQ(objects.issues[3].message,
+            "item item 4: kind: missing, so the item is neither a Node nor a Pod");
   ASSERT_EQ(objects.nodes.size(), 1u);
   EXPECT_EQ(objects.nodes[0].name, "n1");
   EXPECT_TRUE(objects.nodes[0].capacity.Has("cpu"));

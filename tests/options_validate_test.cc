@@ -57,6 +57,14 @@ TEST(ValidateTest, EachFailureNamesItsKey) {
        "listen_address (--listen-address)"},
       {"missing snapshot", [](Options& o) { o.snapshot_file = "/nonexistent/cluster.json"; },
        "snapshot_file (--snapshot)"},
+      {"snapshot is a dir", [](Options& o) { o.snapshot_file = "/"; },
+       "snapshot_file (--snapshot)"},
+      {"dot segment", [](Options& o) { o.metrics_path = "/a/../metrics"; },
+       "metrics_path (--metrics-path)"},
+      {"dot segment at the end", [](Options& o) { o.metrics_path = "/metrics/."; },
+       "metrics_path (--metrics-path)"},
+      {"empty segment inside", [](Options& o) { o.metrics_path = "/a//metrics"; },
+       "metrics_path (--metrics-path)"},
       {"short poll",
        [](Options& o) {
          o.poll_interval = milliseconds(999);
@@ -132,7 +140,7 @@ TEST(ValidateTest, BoundaryValuesAreAccepted) {
   o.max_body_bytes = 16ULL << 30;
   o.include_namespaces.clear();
   o.exclude_namespaces = {"b"};
-  o.metrics_path = "/custom/metrics_v1.2-x~y";
+  o.metrics_path = "/custom/metrics_v1.2-x~y/";
   o.snapshot_file = std::string(KCE_SOURCE_DIR) + "/examples/cluster.json";
   EXPECT_THAT(Validate(o), IsEmpty());
 }

@@ -78,13 +78,20 @@ TEST(ReadmeTest, CiRunsTheReadmeTestCommand) {
   EXPECT_NE(commands[0].find("--snapshot examples/cluster.json"), std::string::npos);
   EXPECT_NE(commands[1].find("ctest"), std::string::npos);
 
+  // Beside the command, .ci/run may only set shell options and enter the checkout: nothing that
+  // changes what the command finds (PATH, for one) on a machine where the README is followed.
   std::istringstream ci(ReadSourceFile(".ci/run"));
   std::string line;
-  std::string last;
+  std::vector<std::string> steps;
   while (std::getline(ci, line)) {
-    if (!line.empty() && line.front() != '#') last = line;
+    if (line.empty() || line.front() == '#' || line == "set -euo pipefail" ||
+        line == "cd \"$(dirname \"$0\")/..\"") {
+      continue;
+    }
+    steps.push_back(line);
   }
-  EXPECT_EQ(last, commands[1]) << ".ci/run's last command differs from the README's";
+  EXPECT_EQ(steps, std::vector<std::string>{commands[1]})
+      << ".ci/run does something besides the README's test command";
 }
 
 TEST(ReadmeTest, MetricTableMatchesCatalog) {

@@ -94,13 +94,14 @@ LoadedOptions LoadOptions(int argc, const char* const* argv);
 /// message starts with the YAML key and the flag, e.g. "poll_interval (--poll-interval): ...".
 /// Rules: listen_address is host:port with port 0..65535, a numeric host a valid IPv4 address
 /// (IPv6 hosts in brackets, and only when the HTTP server supports IPv6); metrics_path starts
-/// with "/", holds only letters, digits and "/-._~" with no empty segment, and is not "/",
-/// "/healthz" or "/readyz"; poll_interval is 1s..24h; request_timeout is > 0 and < poll_interval;
-/// page_size is 1..10000; log_level and log_format are known values; service_account_dir is not
-/// empty; include_namespaces and exclude_namespaces are not both set and hold DNS labels (RFC 1123,
-/// at most 63 characters); tolerated_taints hold Kubernetes qualified names (optional DNS
-/// subdomain prefix and '/'); node_selector has no control characters; snapshot_file, when
-/// set, exists; web_config_file, when set, is an existing regular file; max_body_bytes is
+/// with "/", holds only letters, digits and "/-._~", has no ".", ".." or empty segment (a
+/// trailing "/" aside), and is not "/", "/healthz" or "/readyz"; poll_interval is 1s..24h;
+/// request_timeout is > 0 and < poll_interval; page_size is 1..10000; log_level and log_format
+/// are known values; service_account_dir is not empty; include_namespaces and
+/// exclude_namespaces are not both set and hold DNS labels (RFC 1123, at most 63 characters);
+/// tolerated_taints hold Kubernetes qualified names (optional DNS subdomain prefix and '/');
+/// node_selector has no control characters; snapshot_file, when set, exists and is not a
+/// directory; web_config_file, when set, is an existing regular file; max_body_bytes is
 /// 1MiB..16GiB. Reads the file system for those two files only. Never throws.
 std::vector<std::string> Validate(const Options& options);
 

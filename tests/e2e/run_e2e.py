@@ -159,9 +159,13 @@ def main():
                 "(pass --exporter or build the kube-commitment-exporter target)")
             return 1
         args.exporter = os.path.abspath(args.exporter)
-    # go.dev's archive installs to /usr/local/go, which is not always on PATH.
-    if not shutil.which("go") and os.access("/usr/local/go/bin/go", os.X_OK):
-        os.environ["PATH"] += os.pathsep + "/usr/local/go/bin"
+    # A Go new enough for the module proxy builds, first on PATH for every child.
+    found = subprocess.run([os.path.join(REPO, ".ci", "find-go")], stdout=subprocess.PIPE,
+                           text=True)
+    if found.returncode != 0:
+        log("e2e: FAIL: no usable Go (see the find-go message above)")
+        return 1
+    os.environ["PATH"] = found.stdout.strip() + os.pathsep + os.environ["PATH"]
     for tool in ("openssl", "prometheus", "go"):
         if not shutil.which(tool) and not (tool == "prometheus"
                                            and os.path.exists("/usr/bin/prometheus")):

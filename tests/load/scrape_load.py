@@ -13,7 +13,7 @@ polls did not publish), or when the server never drops the idle and slow connect
 the latency percentiles wrk measured; it asserts no timing.
 
   tests/load/scrape_load.py --exporter build/kube-commitment-exporter [--nodes 200]
-      [--duration 15] [--connections 8] [--idle 10] [--slow 10]
+      [--duration 15] [--connections 8] [--idle 48] [--slow 48]
 """
 
 import argparse

@@ -10,7 +10,7 @@
 
 namespace kce::testing {
 
-HttpGetResult HttpGet(int port, const std::string& path) {
+HttpGetResult HttpRequest(int port, const std::string& method, const std::string& path) {
   HttpGetResult result;
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return result;
@@ -26,7 +26,7 @@ HttpGetResult HttpGet(int port, const std::string& path) {
     return result;
   }
   const std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
     close(fd);
     return result;
@@ -40,6 +40,8 @@ HttpGetResult HttpGet(int port, const std::string& path) {
   const auto header_end = raw.find("\r\n\r\n");
   if (raw.rfind("HTTP/1.", 0) != 0 || header_end == std::string::npos) return result;
   result.status = std::stoi(raw.substr(9, 3));
+  const auto status_end = raw.find("\r\n");
+  result.headers = raw.substr(status_end + 2, header_end + 2 - (status_end + 2));
   result.body = raw.substr(header_end + 4);
   return result;
 }
