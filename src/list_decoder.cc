@@ -228,14 +228,15 @@ bool DocumentWalk::ReadItems(od::value& value, ItemKind kind) {
 error_code DocumentWalk::ReadItem(od::value& item, std::size_t index, ItemKind kind) {
   od::json_type type;
   if (const error_code e = item.type().get(type)) return e;
-  // Items of a v1 List say what they are; one that cannot is reported as an "item".
+  // Items of a v1 List say what they are; one that cannot is reported as "item N".
   const std::string_view reported = kind == ItemKind::kNode  ? "node"
                                     : kind == ItemKind::kPod ? "pod"
                                                              : "item";
+  const std::string label = kind == ItemKind::kUnknown ? std::to_string(index) : ItemLabel(index);
   if (type != od::json_type::object) {
     state_.Reset();
     state_.WrongType(PathNode{}, "object", item, type);
-    Report(reported, ItemLabel(index), state_, sink_.issues);
+    Report(reported, label, state_, sink_.issues);
     return kOk;
   }
   od::object object;
@@ -262,7 +263,7 @@ error_code DocumentWalk::ReadItem(od::value& item, std::size_t index, ItemKind k
     if (e && !json::IsRecoverable(e)) return e;
     if (e) state_.Recover(e, kind_at);
     if (state_.failed) {
-      Report(reported, ItemLabel(index), state_, sink_.issues);
+      Report(reported, label, state_, sink_.issues);
       return kOk;
     }
     // Other kinds (a Service in `kubectl get all -o json`) are not for this exporter.

@@ -86,7 +86,7 @@ void ItemState::Fail(std::string_view why, const PathNode& at, std::string_view 
   failed = true;
   reason = why;
   detail = RenderPath(at);
-  detail += ": ";
+  if (!detail.empty()) detail += ": ";  // nothing to name when the item itself is wrong
   detail += what;
 }
 

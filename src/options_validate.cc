@@ -7,6 +7,7 @@
 
 #include "kce/duration.h"
 #include "kce/http_server.h"
+#include "kce/label_selector.h"
 #include "kce/options.h"
 
 namespace kce {
@@ -187,6 +188,11 @@ std::vector<std::string> Validate(const Options& options) {
       add("node_selector", "must not contain control characters");
       break;
     }
+  }
+  // The API server reads the selector itself; a snapshot file needs the exporter to.
+  if (!options.snapshot_file.empty()) {
+    std::string error;
+    if (!LabelSelector::Parse(options.node_selector, &error)) add("node_selector", error);
   }
 
   if (!options.include_namespaces.empty() && !options.exclude_namespaces.empty()) {

@@ -437,12 +437,14 @@ TEST_F(ListDecoderErrorsTest, ObjectsIgnoreOtherKindsAndReportItemsWithoutOne) {
     EXPECT_TRUE(issue.skipped);
   }
   EXPECT_EQ(objects.issues[0].message,
-            "item item 1: kind: missing, so the item is neither a Node nor a Pod");
-  EXPECT_EQ(objects.issues[1].object, "item 2");
+            "item 1: kind: missing, so the item is neither a Node nor a Pod");
+  EXPECT_EQ(objects.issues[1].object, "2");
+  EXPECT_EQ(objects.issues[1].message.rfind("item 2: expected object, got string", 0), 0u)
+      << objects.issues[1].message;
   EXPECT_THAT(objects.issues[1].message, HasSubstr("expected object, got string \"text\""));
-  EXPECT_EQ(objects.issues[2].message, "item item 3: kind: expected string, got number 7");
+  EXPECT_EQ(objects.issues[2].message, "item 3: kind: expected string, got number 7");
   EXPECT_EQ(objects.issues[3].message,
-            "item item 4: kind: missing, so the item is neither a Node nor a Pod");
+            "item 4: kind: missing, so the item is neither a Node nor a Pod");
   ASSERT_EQ(objects.nodes.size(), 1u);
   EXPECT_EQ(objects.nodes[0].name, "n1");
   EXPECT_TRUE(objects.nodes[0].capacity.Has("cpu"));

@@ -57,6 +57,12 @@ TEST(ValidateTest, EachFailureNamesItsKey) {
        "listen_address (--listen-address)"},
       {"missing snapshot", [](Options& o) { o.snapshot_file = "/nonexistent/cluster.json"; },
        "snapshot_file (--snapshot)"},
+      {"selector a snapshot cannot apply",
+       [](Options& o) {
+         o.snapshot_file = std::string(KCE_SOURCE_DIR) + "/examples/cluster.json";
+         o.node_selector = "env in (a,b";
+       },
+       "node_selector (--node-selector)"},
       {"snapshot is a dir", [](Options& o) { o.snapshot_file = "/"; },
        "snapshot_file (--snapshot)"},
       {"dot segment", [](Options& o) { o.metrics_path = "/a/../metrics"; },

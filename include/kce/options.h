@@ -100,9 +100,10 @@ LoadedOptions LoadOptions(int argc, const char* const* argv);
 /// are known values; service_account_dir is not empty; include_namespaces and
 /// exclude_namespaces are not both set and hold DNS labels (RFC 1123, at most 63 characters);
 /// tolerated_taints hold Kubernetes qualified names (optional DNS subdomain prefix and '/');
-/// node_selector has no control characters; snapshot_file, when set, exists and is not a
-/// directory; web_config_file, when set, is an existing regular file; max_body_bytes is
-/// 1MiB..16GiB. Reads the file system for those two files only. Never throws.
+/// node_selector has no control characters (and, with a snapshot file, parses as a label
+/// selector); snapshot_file, when set, exists and is not a directory; web_config_file, when
+/// set, is an existing regular file; max_body_bytes is 1MiB..16GiB. Reads the file system for
+/// those two files only. Never throws.
 std::vector<std::string> Validate(const Options& options);
 
 /// Calls Validate and throws ConfigError holding all its messages, one per line, when any.
