@@ -1,7 +1,9 @@
 #include <malloc.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <future>
 #include <iostream>
 
 #include "kce/api_source.h"
@@ -70,14 +72,22 @@ int Serve(const Options& options) {
   int received = 0;
   sigwait(&signals, &received);
   log->info("stopping signal={}", received == SIGTERM ? "SIGTERM" : "SIGINT");
-  if (!exporter->Stop()) {
-    // A request to the API server is still in flight; its timeout may be longer than the
-    // shutdown budget, so leave without waiting for it.
-    log->warn("exiting with a poll still in flight");
+  // The process must be gone within 2 s of the signal. Nothing is lost by leaving early: the
+  // state is rebuilt by the next start's first poll.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1800);
+  const auto leave = [&log](const char* why) {
+    log->warn("exiting with {}", why);
     spdlog::shutdown();
     std::_Exit(0);
+  };
+  // A request to the API server may be in flight with a timeout beyond the budget.
+  if (!exporter->Stop(std::chrono::milliseconds(1000))) leave("a poll still in flight");
+  // civetweb lets a worker waiting on an idle connection see the stop only between two polls of
+  // up to 2 s each.
+  auto teardown = std::async(std::launch::async, [&exporter] { exporter.reset(); });
+  if (teardown.wait_until(deadline) == std::future_status::timeout) {
+    leave("HTTP connections still open");
   }
-  exporter.reset();
   log->info("stopped");
   return 0;
 }
