@@ -228,15 +228,19 @@ bool DocumentWalk::ReadItems(od::value& value, ItemKind kind) {
 error_code DocumentWalk::ReadItem(od::value& item, std::size_t index, ItemKind kind) {
   od::json_type type;
   if (const error_code e = item.type().get(type)) return e;
-  // Items of a v1 List say what they are; one that cannot is reported as "item N".
-  const std::string_view reported = kind == ItemKind::kNode  ? "node"
-                                    : kind == ItemKind::kPod ? "pod"
-                                                             : "item";
-  const std::string label = kind == ItemKind::kUnknown ? std::to_string(index) : ItemLabel(index);
+  // Reports an item unusable before its name is read: "pod item N", or "item N" for an item of
+  // a v1 List that cannot say what it is. Built only on this error path, never per item.
+  const auto report = [this, index, kind] {
+    if (kind == ItemKind::kUnknown) {
+      Report("item", std::to_string(index), state_, sink_.issues);
+    } else {
+      Report(kind == ItemKind::kNode ? "node" : "pod", ItemLabel(index), state_, sink_.issues);
+    }
+  };
   if (type != od::json_type::object) {
     state_.Reset();
     state_.WrongType(PathNode{}, "object", item, type);
-    Report(reported, label, state_, sink_.issues);
+    report();
     return kOk;
   }
   od::object object;
@@ -263,7 +267,7 @@ error_code DocumentWalk::ReadItem(od::value& item, std::size_t index, ItemKind k
     if (e && !json::IsRecoverable(e)) return e;
     if (e) state_.Recover(e, kind_at);
     if (state_.failed) {
-      Report(reported, label, state_, sink_.issues);
+      report();
       return kOk;
     }
     // Other kinds (a Service in `kubectl get all -o json`) are not for this exporter.
